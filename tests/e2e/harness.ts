@@ -1,0 +1,76 @@
+/**
+ * End-to-end test bed: the built app on loopback, the Missive sandbox, and Debian Chromium driven
+ * by playwright-core. Nothing here downloads a browser.
+ */
+import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { serveBuiltApp, type AppServer } from '../../testbed/app-server.ts';
+import {
+  startMissiveSandbox,
+  type MissiveSandbox,
+  type SandboxOptions,
+} from '../../testbed/missive-sandbox/server.ts';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface TestBed {
+  app: AppServer;
+  sandbox: MissiveSandbox;
+  browser: Browser;
+  /** A fresh browser profile (own IndexedDB) with the app opened against the sandbox. */
+  open(options?: { apiBase?: string | null }): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+export async function startTestBed(sandboxOptions: SandboxOptions = {}): Promise<TestBed> {
+  const [app, sandbox, browser] = await Promise.all([
+    serveBuiltApp(),
+    startMissiveSandbox(sandboxOptions),
+    launchChromium(),
+  ]);
+  const contexts: BrowserContext[] = [];
+  return {
+    app,
+    sandbox,
+    browser,
+    async open(options = {}) {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      const apiBase = options.apiBase === undefined ? sandbox.url : options.apiBase;
+      const url = apiBase ? `${app.url}?missive-api=${encodeURIComponent(apiBase)}` : app.url;
+      await page.goto(url);
+      return { context, page };
+    },
+    async close() {
+      await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+      await browser.close();
+      await Promise.all([app.close(), sandbox.close()]);
+    },
+  };
+}
+
+/** Waits until the locator's text contains `text` (retrying, like a person watching the page). */
+export async function expectText(locator: Locator, text: string, timeout = 15_000): Promise<void> {
+  await expect
+    .poll(async () => ((await locator.count()) ? await locator.first().innerText() : ''), { timeout })
+    .toContain(text);
+}
+
+export async function expectVisible(locator: Locator, timeout = 15_000): Promise<void> {
+  await locator.first().waitFor({ state: 'visible', timeout });
+}
