@@ -25,6 +25,15 @@ export type EntryAction =
   /** Anything else: reported as unrecognised with this reason. */
   | { action: 'unrecognized'; reason: string };
 
+/** A Front channel: its type (`smtp`, `gmail`, `twilio`, ...) tells how an inbox's messages are held. */
+export interface FrontChannel {
+  id: string;
+  type: string;
+  /** `inb_…` of the inbox this channel belongs to (`_links.related.inbox`), when given. */
+  inboxFrontId: string | null;
+  name: string;
+}
+
 export interface EntryInfo {
   /** Source zip file name as dropped. */
   source: string;
@@ -40,7 +49,7 @@ export type ParsedObject =
   | { type: 'message'; message: Message }
   | { type: 'comment'; comment: Comment }
   | { type: 'inbox'; inbox: Inbox }
-  | { type: 'channel'; channel: { id: string; type: string; inboxFrontId: string | null; name: string } }
+  | { type: 'channel'; channel: FrontChannel }
   | { type: 'teammate'; teammate: Teammate }
   | { type: 'contact'; contact: Contact };
 
@@ -54,4 +63,84 @@ export interface EmlHeaders {
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
+}
+
+/**
+ * Result of merging two copies of one record (the same ID in two inbox folders or two zips).
+ * `merged === existing` when the incoming copy adds nothing, so the caller can skip the write.
+ */
+export interface MergeResult<T> {
+  merged: T;
+  /** Human-readable description of fields that differ between two real copies; null when none. */
+  conflict: string | null;
+}
+
+/** Counts for one inbox key (`inb_…` or `folder:<name>`). */
+export interface InboxSummary {
+  key: string;
+  /** Inbox name when an inbox object was added, else the folder name. */
+  name: string;
+  conversations: number;
+  sms: number;
+  emails: number;
+  otherMessages: number;
+  comments: number;
+}
+
+/** Unrecognised entries sharing one reason category (the reason text before its first `: `). */
+export interface UnrecognizedGroup {
+  category: string;
+  count: number;
+  /** The first few entries of this category, full reasons included. */
+  examples: UnrecognizedEntry[];
+}
+
+/** The pre-flight "Export summary". Every count is over deduplicated records. */
+export interface ExportSummary {
+  /** Conversations whose own object was found. */
+  conversations: number;
+  /** Conversations referenced by messages or comments whose object never appeared. */
+  missingConversations: number;
+  sms: number;
+  emails: number;
+  otherMessages: number;
+  drafts: number;
+  comments: number;
+  attachments: { total: number; withBytes: number; missingBytes: number };
+  /** Sorted by name. A conversation in two inboxes counts in each. */
+  perInbox: InboxSummary[];
+  /** Conversations (seen or missing) that carry no inbox key. */
+  conversationsWithoutInbox: number;
+  /** Comments in conversations holding at least one email or SMS (what Missive's own import keeps). */
+  eligibleComments: number;
+  notEligibleComments: number;
+  deletedConversations: number;
+  /** Conversations with comments but no message at all. */
+  commentOnlyConversations: number;
+  /** Conversations with neither messages nor comments. */
+  emptyConversations: number;
+  /** Conversations above Missive's 400-messages-per-conversation limit counting SMS; IDs capped. */
+  conversationsOverSmsLimit: { count: number; ids: string[] };
+  emailsWithMessageId: number;
+  emailsWithoutMessageId: number;
+  /** Messages and comments whose conversation object never appeared. */
+  orphanMessages: number;
+  orphanComments: number;
+  /** Entries rejected as orphans outright (no conversation link, folder or enclosing object). */
+  orphanEntries: number;
+  unrecognized: { total: number; groups: UnrecognizedGroup[] };
+}
+
+/**
+ * Streaming builder of the {@link ExportSummary}. Feed each deduplicated record once, in any
+ * order (e.g. by walking the store after ingest). Adding a conversation again replaces its earlier
+ * copy; messages and comments must be added exactly once. Memory stays O(conversations).
+ */
+export interface SummaryAccumulator {
+  addConversation(conversation: Conversation): void;
+  addMessage(message: Message): void;
+  addComment(comment: Comment): void;
+  addInbox(inbox: Inbox): void;
+  addUnrecognized(entry: UnrecognizedEntry): void;
+  summary(): ExportSummary;
 }
