@@ -1,23 +1,14 @@
 /** RFC 5322 message identifiers, always kept with angle brackets: `<abc@example.com>`. */
 
-const BRACKETED_ID = /<([^<>]*)>/g;
-const ID_SEPARATORS = /[\s,]+/;
+/** A bracketed ID, or a bare token between whitespace/commas (some exporters drop the brackets). */
+const MESSAGE_ID_TOKEN = /<([^<>]*)>|([^\s,<>]+)/g;
 
-/**
- * All message IDs in a header value (`References` holds several). Bracketed IDs are taken as
- * written; a value without brackets is split on whitespace and commas and each part bracketed.
- */
+/** All message IDs in a header value (`References` holds several), each with angle brackets. */
 export function parseMessageIdList(value: string): string[] {
   const ids: string[] = [];
-  let bracketed = false;
-  for (const match of value.matchAll(BRACKETED_ID)) {
-    bracketed = true;
-    const inner = match[1]!.trim();
-    if (inner !== '') ids.push(`<${inner}>`);
-  }
-  if (bracketed) return ids;
-  for (const part of value.split(ID_SEPARATORS)) {
-    if (part !== '') ids.push(`<${part}>`);
+  for (const match of value.matchAll(MESSAGE_ID_TOKEN)) {
+    const id = (match[1] ?? match[2] ?? '').trim();
+    if (id !== '') ids.push(`<${id}>`);
   }
   return ids;
 }

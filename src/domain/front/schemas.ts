@@ -81,7 +81,7 @@ export const messageSchema = z.looseObject({
   type: optionalText,
   is_inbound: optionalFlag,
   /** `shared` | `private` | null; any non-null value means draft. */
-  draft_mode: z.unknown(),
+  draft_mode: z.unknown().optional(),
   is_draft: optionalFlag,
   created_at: timestampMillis,
   subject: optionalText,
