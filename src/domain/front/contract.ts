@@ -75,7 +75,10 @@ export interface MergeResult<T> {
   conflict: string | null;
 }
 
-/** Counts for one inbox key (`inb_…` or `folder:<name>`). */
+/**
+ * Counts for one inbox key (`inb_…` or `folder:<name>`), including conversations known only
+ * through their messages or comments (placeholders carrying the folder of those files).
+ */
 export interface InboxSummary {
   key: string;
   /** Inbox name when an inbox object was added, else the folder name. */
