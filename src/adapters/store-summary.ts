@@ -1,0 +1,245 @@
+/**
+ * The Export summary of what the index holds, computed in the worker (never on the page) with the Front
+ * domain's summary accumulator, and cached in the `meta` store until the next write.
+ *
+ * The accumulator counts records; re-reading every message body from IndexedDB to count them would cost
+ * as much as the ingest itself. The index keeps per-conversation counters up to date on every write
+ * (see ConversationStats), so the summary replays those counters as minimal records instead: the cost is
+ * one pass over the conversations, not over the messages.
+ */
+import type { AttachmentInfo, Comment, Inbox, Message, SourceFile } from '../domain/model.ts';
+import {
+  channelTypesByInbox,
+  createSummaryAccumulator,
+  estimateImportSeconds,
+  folderNameFromKey,
+  matchInboxFolders,
+  type ExportSummary,
+  type SummaryAccumulator,
+} from '../domain/front/index.ts';
+import type { ConversationRow } from './store-schema.ts';
+import type { ExportStore, UnrecognizedRow } from './store.ts';
+
+/** An inbox as the Load step lists it: what the export tells about it, and its counts. */
+export interface InboxView extends Inbox {
+  conversations: number;
+  sms: number;
+  emails: number;
+  otherMessages: number;
+  comments: number;
+}
+
+export interface ImportEstimate {
+  /** Missive API requests: one per SMS and one per eligible comment. */
+  requests: number;
+  /** At Missive's published rate limits (about 1 request per second sustained). */
+  seconds: number;
+}
+
+export interface IndexSnapshot {
+  /** Null while nothing is indexed. */
+  summary: ExportSummary | null;
+  estimate: ImportEstimate | null;
+  sources: SourceFile[];
+  inboxes: InboxView[];
+  /** The first unrecognised entries, each with its reason; the rest are paged with listUnrecognized. */
+  unrecognized: UnrecognizedRow[];
+}
+
+const SUMMARY_KEY = 'summary';
+const FIRST_UNRECOGNIZED = 100;
+
+interface CachedSummary {
+  summary: ExportSummary;
+  estimate: ImportEstimate;
+}
+
+/** The snapshot of the index; the summary comes from the cache unless `recompute` or the cache is stale. */
+export async function computeSummary(store: ExportStore, recompute = false): Promise<IndexSnapshot> {
+  const inboxes = await resolveInboxes(store);
+  const sources = (await store.listSources()).sort((a, b) => a.name.localeCompare(b.name));
+  let cached = recompute ? undefined : await store.getMeta<CachedSummary>(SUMMARY_KEY);
+  if (!cached) {
+    cached = await buildSummary(store, inboxes);
+    await store.setMeta(SUMMARY_KEY, cached);
+  }
+  const empty = cached.summary.conversations + cached.summary.missingConversations === 0;
+  const unrecognized = await store.listUnrecognized(0, FIRST_UNRECOGNIZED);
+  const hasData = !empty || cached.summary.unrecognized.total > 0 || sources.length > 0;
+  return {
+    summary: hasData ? cached.summary : null,
+    estimate: hasData ? cached.estimate : null,
+    sources,
+    inboxes: inboxViews(inboxes, cached.summary),
+    unrecognized,
+  };
+}
+
+async function buildSummary(store: ExportStore, inboxes: Inbox[]): Promise<CachedSummary> {
+  const accumulator = createSummaryAccumulator();
+  for (const inbox of inboxes) accumulator.addInbox(inbox);
+  await store.forEachConversation((row) => replayConversation(accumulator, row));
+  let offset = 0;
+  while (true) {
+    const page = await store.listUnrecognized(offset, 2000);
+    for (const row of page)
+      accumulator.addUnrecognized({ source: row.source, path: row.path, reason: row.reason });
+    if (page.length < 2000) break;
+    offset += page.length;
+  }
+  const summary = accumulator.summary();
+  const requests = summary.sms + summary.eligibleComments;
+  return { summary, estimate: { requests, seconds: estimateImportSeconds(requests) } };
+}
+
+const NO_ATTACHMENTS: AttachmentInfo[] = [];
+const PRESENT_REF = { source: '', path: '', size: 0 };
+
+/** Feeds one conversation and minimal stand-ins for its messages and comments, per its counters. */
+function replayConversation(accumulator: SummaryAccumulator, row: ConversationRow): void {
+  const { stats, ...conversation } = row;
+  accumulator.addConversation(conversation);
+  const attachments: AttachmentInfo[] = [];
+  for (let i = 0; i < stats.attachments; i++) {
+    attachments.push({
+      id: null,
+      filename: '',
+      contentType: '',
+      size: 0,
+      inline: false,
+      cid: null,
+      ref: i < stats.attachmentsWithBytes ? PRESENT_REF : null,
+    });
+  }
+  // Attachments are counted over the whole export: they ride on the first stand-in record.
+  let pending: AttachmentInfo[] = attachments;
+  const take = () => {
+    const list = pending;
+    pending = NO_ATTACHMENTS;
+    return list;
+  };
+  let drafts = stats.drafts;
+  let withId = stats.emailsWithMessageId;
+  const add = (kind: Message['kind'], count: number) => {
+    for (let i = 0; i < count; i++) {
+      const isDraft = drafts > 0;
+      if (isDraft) drafts--;
+      const hasId = kind === 'email' && withId > 0;
+      if (hasId) withId--;
+      accumulator.addMessage(stubMessage(row.id, kind, isDraft, hasId ? '<present>' : null, take()));
+    }
+  };
+  add('sms', stats.sms);
+  add('email', stats.emails);
+  add('other_message', stats.otherMessages);
+  for (let i = 0; i < stats.comments; i++) accumulator.addComment(stubComment(row.id, take()));
+}
+
+function stubMessage(
+  conversationId: string,
+  kind: Message['kind'],
+  isDraft: boolean,
+  messageId: string | null,
+  attachments: AttachmentInfo[],
+): Message {
+  return {
+    id: '',
+    conversationId,
+    kind,
+    frontType: kind,
+    isInbound: true,
+    isDraft,
+    createdAt: 0,
+    subject: '',
+    body: '',
+    text: '',
+    authorName: null,
+    recipients: [],
+    attachments,
+    messageId,
+    inReplyTo: null,
+    references: [],
+    eml: null,
+  };
+}
+
+function stubComment(conversationId: string, attachments: AttachmentInfo[]): Comment {
+  return {
+    id: '',
+    conversationId,
+    authorName: '',
+    authorEmail: null,
+    body: '',
+    postedAt: 0,
+    attachments,
+    isPinned: false,
+  };
+}
+
+/**
+ * Resolves what the export tells about each inbox: inbox folders are matched to inbox objects by name,
+ * and channel objects give channel types. Changed rows are written back, so relay mode reads them as is.
+ * An inbox whose channel type is known is SMTP forwarding exactly when one of its channels is `smtp`.
+ */
+async function resolveInboxes(store: ExportStore): Promise<Inbox[]> {
+  const inboxes = await store.listInboxes();
+  const channels = await store.listChannels();
+  const objects = inboxes.filter((inbox) => folderNameFromKey(inbox.key) === null);
+  const folders = inboxes.filter((inbox) => folderNameFromKey(inbox.key) !== null);
+  const matches = matchInboxFolders(
+    folders.map((inbox) => folderNameFromKey(inbox.key)!),
+    objects,
+  );
+  const types = channelTypesByInbox(channels, objects);
+  const changed: Inbox[] = [];
+  const resolved = inboxes.map((inbox) => {
+    const folder = folderNameFromKey(inbox.key);
+    const object = folder === null ? inbox : matches.get(folder);
+    const frontId = inbox.frontId ?? object?.frontId ?? null;
+    const list = frontId ? (types.get(frontId) ?? []) : [];
+    const channelType =
+      list.length > 0 ? list.join(', ') : (inbox.channelType ?? object?.channelType ?? null);
+    const smtpForwarding = list.length > 0 ? list.includes('smtp') : inbox.smtpForwarding;
+    const name = folder !== null && object ? object.name : inbox.name;
+    if (
+      frontId === inbox.frontId &&
+      channelType === inbox.channelType &&
+      smtpForwarding === inbox.smtpForwarding &&
+      name === inbox.name
+    ) {
+      return inbox;
+    }
+    const row = { ...inbox, frontId, channelType, smtpForwarding, name };
+    changed.push(row);
+    return row;
+  });
+  if (changed.length > 0) await store.putInboxes(changed);
+  return resolved;
+}
+
+/**
+ * The inboxes to list: every inbox key conversations carry, plus inbox objects no folder matched
+ * (so an inbox with no conversation in the export still shows, with zero counts).
+ */
+function inboxViews(inboxes: Inbox[], summary: ExportSummary): InboxView[] {
+  const counts = new Map(summary.perInbox.map((row) => [row.key, row]));
+  const matchedIds = new Set(
+    inboxes
+      .filter((inbox) => folderNameFromKey(inbox.key) !== null && inbox.frontId)
+      .map((inbox) => inbox.frontId),
+  );
+  return inboxes
+    .filter((inbox) => !matchedIds.has(inbox.key) || (counts.get(inbox.key)?.conversations ?? 0) > 0)
+    .map((inbox) => {
+      const row = counts.get(inbox.key);
+      return {
+        ...inbox,
+        conversations: row?.conversations ?? 0,
+        sms: row?.sms ?? 0,
+        emails: row?.emails ?? 0,
+        otherMessages: row?.otherMessages ?? 0,
+        comments: row?.comments ?? 0,
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name) || a.key.localeCompare(b.key));
+}

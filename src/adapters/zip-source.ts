@@ -1,0 +1,330 @@
+/**
+ * Reading the dropped Front export zips with zip.js, one entry at a time.
+ *
+ * - The zip is read through `BlobReader(file)`: only the central directory and the bytes of the entry
+ *   being read are in memory, never the whole archive.
+ * - Entries are walked with `getEntriesGenerator()`: never the whole entry list as objects.
+ * - Inflating runs in the calling thread (`useWebWorkers: false`): this module is meant to run inside our
+ *   own ingest worker, where a second hop to zip.js' worker pool only adds message passing per entry.
+ *   zip.js uses the native `DecompressionStream` when available, which is as fast as its workers.
+ */
+import { BlobReader, ZipReader, configure, type Entry, type FileEntry } from '@zip.js/zip.js';
+import type { EntryInfo } from '../domain/front/contract.ts';
+
+configure({ useWebWorkers: false });
+
+/** The head of an .eml that holds its header block; headers longer than this are cut. */
+export const EML_HEAD_BYTES = 64 * 1024;
+/**
+ * Largest JSON entry read as one string. V8's string limit is ~512 MiB of UTF-16 and JSON.parse needs
+ * several times the text in memory; beyond this, the entry is reported instead of crashing the tab.
+ */
+export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+
+/** A file the user dropped: a `File` in the browser, or any Blob with a name in tests. */
+export interface SourceBlob extends Blob {
+  readonly name: string;
+  readonly lastModified: number;
+}
+
+/** One entry of a zip, in central-directory order. */
+export interface ZipEntry {
+  /** Position in the central directory (0-based); the checkpoint counts entries in this order. */
+  index: number;
+  info: EntryInfo;
+  /** Byte offset just past this entry's compressed data in the zip: progress in bytes. */
+  endOffset: number;
+  entry: Entry;
+}
+
+/** A failure to read a zip or one of its entries, with a message the user can act on. */
+export class ZipReadError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'not-zip' | 'corrupt' | 'encrypted' | 'too-large' | 'aborted' | 'read',
+    readonly fatal: boolean,
+  ) {
+    super(message);
+    this.name = 'ZipReadError';
+  }
+}
+
+export function fingerprint(file: Pick<SourceBlob, 'name' | 'size' | 'lastModified'>): string {
+  return `${file.name}|${file.size}|${file.lastModified}`;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function isAbortError(error: unknown): boolean {
+  if (error instanceof ZipReadError) return error.kind === 'aborted';
+  if (typeof error !== 'object' || error === null) return false;
+  const name = (error as { name?: unknown }).name;
+  const message = errorText(error);
+  return name === 'AbortError' || message === 'The operation was aborted';
+}
+
+/** A user-facing message for an error raised while opening or walking the zip itself. */
+export function describeArchiveError(fileName: string, error: unknown): ZipReadError {
+  const text = errorText(error);
+  if (isAbortError(error)) return new ZipReadError('Cancelled.', 'aborted', true);
+  if (/End of central directory not found|File format is not recognized/i.test(text)) {
+    return new ZipReadError(
+      `"${fileName}" is not a zip file, or it is truncated (its end is missing): ${text}. ` +
+        `If it is part of your Front export, download it again from the link Front sent, then drop it again.`,
+      'not-zip',
+      true,
+    );
+  }
+  if (/Split zip file/i.test(text)) {
+    return new ZipReadError(
+      `"${fileName}" is one part of a split (multi-volume) zip, which cannot be read here. ` +
+        `Ask Front for the export as ordinary .zip files.`,
+      'corrupt',
+      true,
+    );
+  }
+  if (/encrypted/i.test(text)) {
+    return new ZipReadError(
+      `"${fileName}" is encrypted (password-protected): ${text}. Unzip it with its password and zip the ` +
+        `folder again without a password, then drop the new file.`,
+      'encrypted',
+      true,
+    );
+  }
+  return new ZipReadError(
+    `"${fileName}" looks damaged and could not be read (${text}). Everything read before this point is kept. ` +
+      `Download the file again from Front and drop it again.`,
+    'corrupt',
+    true,
+  );
+}
+
+/** A user-facing message for an error raised while reading one entry; the other entries carry on. */
+export function describeEntryError(fileName: string, path: string, error: unknown): ZipReadError {
+  if (error instanceof ZipReadError) return error;
+  const text = errorText(error);
+  if (isAbortError(error)) return new ZipReadError('Cancelled.', 'aborted', true);
+  if (/encrypted|password/i.test(text)) {
+    return new ZipReadError(
+      `Entry "${path}" of "${fileName}" is encrypted and was skipped. Unzip the export with its password ` +
+        `and zip it again without one to include it.`,
+      'encrypted',
+      false,
+    );
+  }
+  return new ZipReadError(
+    `Entry "${path}" of "${fileName}" could not be read (${text}) and was skipped. ` +
+      `The file may be damaged: download it again from Front and drop it again to retry.`,
+    'corrupt',
+    false,
+  );
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ZipReadError('Cancelled.', 'aborted', true);
+}
+
+/**
+ * Collects an entry's bytes up to `limit`; past it, either stops quietly (`truncate`) or fails.
+ * Returns the bytes read.
+ */
+async function collect(
+  entry: FileEntry,
+  limit: number,
+  mode: 'truncate' | 'fail',
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let stopped = false;
+  const local = new AbortController();
+  const onAbort = () => local.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const sink = new WritableStream<Uint8Array>({
+    write(chunk) {
+      if (stopped) return;
+      const room = limit - length;
+      if (chunk.length > room) {
+        if (room > 0) chunks.push(chunk.subarray(0, room));
+        length += Math.max(room, 0);
+        stopped = true;
+        local.abort();
+        return;
+      }
+      chunks.push(chunk);
+      length += chunk.length;
+    },
+  });
+  try {
+    await entry.getData(sink, { signal: local.signal, useWebWorkers: false });
+  } catch (error) {
+    if (!(stopped && !signal?.aborted && isAbortError(error))) throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  checkAborted(signal);
+  if (stopped && mode === 'fail') {
+    throw new ZipReadError('too large', 'too-large', false);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** One dropped zip, opened for reading. */
+export class ZipSource {
+  readonly file: SourceBlob;
+  readonly id: string;
+  /** Entry count from the zip's end record, known once the first entry was read. */
+  totalEntries: number | null = null;
+  #reader: ZipReader<unknown>;
+
+  constructor(file: SourceBlob) {
+    this.file = file;
+    this.id = fingerprint(file);
+    this.#reader = new ZipReader(new BlobReader(file), { useWebWorkers: false });
+  }
+
+  /**
+   * Walks the entries in central-directory order from `start` (the checkpoint): earlier entries are only
+   * counted, their data is not read. Throws a {@link ZipReadError} (fatal) when the archive is unreadable.
+   */
+  async *entries(start = 0, signal?: AbortSignal): AsyncGenerator<ZipEntry> {
+    const onprogress = (_index: number, total: number) => {
+      this.totalEntries = Number(total);
+    };
+    let index = 0;
+    const generator = this.#reader.getEntriesGenerator({ onprogress });
+    while (true) {
+      checkAborted(signal);
+      let next: IteratorResult<Entry, boolean>;
+      try {
+        next = await generator.next();
+      } catch (error) {
+        throw describeArchiveError(this.file.name, error);
+      }
+      if (next.done) return;
+      const entry = next.value;
+      const current = index++;
+      if (current < start) continue;
+      yield {
+        index: current,
+        entry,
+        endOffset: Number(entry.offset) + Number(entry.compressedSize),
+        info: {
+          source: this.file.name,
+          path: entry.filename,
+          uncompressedSize: Number(entry.uncompressedSize),
+          directory: entry.directory,
+          encrypted: entry.encrypted,
+        },
+      };
+    }
+  }
+
+  /** The whole entry as UTF-8 text; entries over `maxBytes` are refused with a message. */
+  async readText(item: ZipEntry, signal?: AbortSignal, maxBytes = MAX_JSON_BYTES): Promise<string> {
+    const entry = this.#fileEntry(item);
+    if (item.info.uncompressedSize > maxBytes) throw this.#tooLarge(item, maxBytes);
+    try {
+      const bytes = await collect(entry, maxBytes, 'fail', signal);
+      return utf8.decode(bytes);
+    } catch (error) {
+      if (error instanceof ZipReadError && error.kind === 'too-large') throw this.#tooLarge(item, maxBytes);
+      throw describeEntryError(this.file.name, item.info.path, error);
+    }
+  }
+
+  /** The first `maxBytes` of an entry as text (an .eml's header block); the rest is not inflated. */
+  async readHead(item: ZipEntry, signal?: AbortSignal, maxBytes = EML_HEAD_BYTES): Promise<string> {
+    const entry = this.#fileEntry(item);
+    try {
+      return utf8.decode(await collect(entry, maxBytes, 'truncate', signal));
+    } catch (error) {
+      throw describeEntryError(this.file.name, item.info.path, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#reader.close();
+    } catch {
+      // Nothing to release: the reader holds no resource once its entries were walked.
+    }
+  }
+
+  #fileEntry(item: ZipEntry): FileEntry {
+    if (item.entry.directory) {
+      throw new ZipReadError(`"${item.info.path}" is a folder, not a file.`, 'read', false);
+    }
+    return item.entry;
+  }
+
+  #tooLarge(item: ZipEntry, maxBytes: number): ZipReadError {
+    const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;
+    return new ZipReadError(
+      `Entry "${item.info.path}" of "${this.file.name}" is too large to read in the browser ` +
+        `(${mb(item.info.uncompressedSize)}, the limit is ${mb(maxBytes)}) and was skipped. ` +
+        `Ask Front for an export split into smaller files.`,
+      'too-large',
+      false,
+    );
+  }
+}
+
+/**
+ * Reads the bytes of the entries at `paths` from one zip (attachments and .eml files for the import step).
+ * Walks the central directory once; `onEntry` is called for each entry found, in zip order. Returns the
+ * paths that were not found.
+ */
+export async function readEntriesByPath(
+  file: SourceBlob,
+  paths: Iterable<string>,
+  onEntry: (path: string, bytes: Uint8Array) => Promise<void> | void,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const wanted = new Set(paths);
+  const zip = new ZipSource(file);
+  try {
+    for await (const item of zip.entries(0, signal)) {
+      if (wanted.size === 0) break;
+      if (!wanted.has(item.info.path) || item.entry.directory) continue;
+      wanted.delete(item.info.path);
+      const bytes = await collect(item.entry, Number.MAX_SAFE_INTEGER, 'fail', signal).catch((error) => {
+        throw describeEntryError(file.name, item.info.path, error);
+      });
+      await onEntry(item.info.path, bytes);
+    }
+  } finally {
+    await zip.close();
+  }
+  return [...wanted];
+}
+
+/** The bytes of one entry, or null when the zip has no entry at this path. */
+export async function readEntryByPath(
+  file: SourceBlob,
+  path: string,
+  signal?: AbortSignal,
+): Promise<Uint8Array | null> {
+  let found: Uint8Array | null = null;
+  await readEntriesByPath(
+    file,
+    [path],
+    (_path, bytes) => {
+      found = bytes;
+    },
+    signal,
+  );
+  return found;
+}
