@@ -92,6 +92,7 @@ async function readControlBody(req: IncomingMessage): Promise<JsonObject> {
   }
   const read = await readBody(req, CONTROL_MAX_BODY_BYTES);
   if (read.kind === 'too-large') throw new SandboxError(413, 'control payload too large');
+  if (read.kind === 'aborted') throw badRequest('control payload cut off');
   const text = read.raw.toString('utf8').trim();
   if (!text) return {};
   let parsed: unknown;

@@ -1,7 +1,7 @@
 /** Small node:http helpers: bounded body reading, JSON answers, CORS headers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type BodyRead = { kind: 'ok'; raw: Buffer } | { kind: 'too-large' };
+export type BodyRead = { kind: 'ok'; raw: Buffer } | { kind: 'too-large' } | { kind: 'aborted' };
 
 /**
  * Reads the whole body, refusing more than `maxBytes` by Content-Length or by what actually
@@ -14,7 +14,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
     req.resume();
     return Promise.resolve({ kind: 'too-large' });
   }
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let received = 0;
     req.on('data', (chunk: Buffer) => {
@@ -24,7 +24,11 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
     req.on('end', () =>
       resolve(received > maxBytes ? { kind: 'too-large' } : { kind: 'ok', raw: Buffer.concat(chunks) }),
     );
-    req.on('error', reject);
+    // A client that gives up mid-upload is not a sandbox failure; the caller sees the closed socket.
+    req.on('error', () => resolve({ kind: 'aborted' }));
+    req.on('close', () => {
+      if (!req.complete) resolve({ kind: 'aborted' });
+    });
   });
 }
 

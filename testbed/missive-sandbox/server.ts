@@ -316,6 +316,7 @@ class Sandbox implements ControlTarget {
       return { ok: true, body: undefined };
     }
     const read = await readBody(req, this.faults.maxBodyBytes);
+    if (read.kind === 'aborted') return { ok: false, status: 400, error: 'The request body was cut off' };
     if (read.kind === 'too-large') {
       return { ok: false, status: 413, error: `Payload over ${this.faults.maxBodyBytes} bytes` };
     }

@@ -237,6 +237,25 @@ describe('request bodies', () => {
     expect(status).toBe(413);
   });
 
+  it('survives a client that gives up mid-upload, freeing its slot', async () => {
+    const box = await sandbox();
+    const req = http.request(`${box.url}/messages`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${box.token}`,
+        'Content-Type': 'application/json',
+        'Content-Length': '5000',
+      },
+    });
+    req.on('error', () => undefined);
+    req.write('{"messages": {"account": "');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    req.destroy();
+    await expect.poll(() => box.requests()[0]?.endedAt ?? null).not.toBeNull();
+    expect(box.snapshot().rate.inFlight).toBe(0);
+    expect((await message(box)).status).toBe(201);
+  });
+
   it('accepts a payload of the default 10 MB limit minus a margin', async () => {
     const box = await sandbox();
     const data = Buffer.alloc(7 * 1024 * 1024, 7).toString('base64');
