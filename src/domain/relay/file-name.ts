@@ -14,14 +14,15 @@ function truncate(text: string, maxCodePoints: number): string {
 
 /**
  * One path segment: no separators, control or reserved characters (`<>:"/\|?*`), no leading or
- * trailing dots or spaces (Windows drops them; `..` would climb), no reserved device names.
+ * trailing dots, spaces or dashes (Windows drops dots and spaces; `..` would climb), no reserved
+ * device names.
  */
 export function safePathSegment(name: string, fallback: string): string {
   let segment = name
     .normalize('NFC')
     .replace(/[\p{Cc}<>:"/\\|?*]+/gu, '-')
     .replace(/\s+/g, ' ');
-  segment = truncate(segment, MAX_FOLDER_LENGTH).replace(/^[\s.]+|[\s.]+$/g, '');
+  segment = truncate(segment, MAX_FOLDER_LENGTH).replace(/^[\s.-]+|[\s.-]+$/g, '');
   if (segment === '') return fallback;
   return WINDOWS_RESERVED.test(segment) ? `${segment}_` : segment;
 }
