@@ -81,7 +81,8 @@ export class MissiveClient {
   async #diagnoseFetchFailure(): Promise<'cors' | 'network'> {
     if (typeof navigator !== 'undefined' && navigator.onLine === false) return 'network';
     try {
-      await this.#fetch(this.base + '/users', { mode: 'no-cors', credentials: 'omit', redirect: 'error' });
+      // no-cors requests must follow redirects (fetch throws otherwise); no token is sent here.
+      await this.#fetch(this.base + '/users', { mode: 'no-cors', credentials: 'omit' });
       return 'cors';
     } catch {
       return 'network';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectText, expectVisible, startTestBed, type TestBed } from './harness.ts';
+import { startForwarder } from '../../tools/missive-forwarder.ts';
 
 describe('app shell', () => {
   let bed: TestBed;
@@ -31,7 +32,7 @@ describe('app shell', () => {
     const { page } = await bed.open({ apiBase: 'https://evil.example.com/v1' });
     expect(await page.getByRole('alert', { name: 'Non-default Missive API base URL' }).count()).toBe(0);
     await expectVisible(page.getByText('Ignored the link'));
-    await page.getByText('Advanced settings').click();
+    await page.getByText('Advanced settings', { exact: true }).click();
     expect(await page.getByLabel('Missive API base URL').inputValue()).toBe(
       'https://public.missiveapp.com/v1',
     );
@@ -59,5 +60,41 @@ describe('app shell', () => {
     await page.getByLabel('Missive API token').fill('missive_pat-anything');
     await page.getByRole('button', { name: 'Verify token' }).click();
     await expectText(page.locator('main').getByRole('alert'), 'Could not reach http://127.0.0.1:9/v1');
+  });
+});
+
+describe('Missive that refuses browser requests (CORS)', () => {
+  let bed: TestBed;
+  beforeAll(async () => {
+    bed = await startTestBed({ cors: false });
+  });
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  it('says CORS plainly and offers the local forwarder', async () => {
+    const { page } = await bed.open();
+    await page.getByRole('button', { name: 'Connect Missive' }).click();
+    await page.getByLabel('Missive API token').fill(bed.sandbox.token);
+    await page.getByRole('button', { name: 'Verify token' }).click();
+    await expectText(page.locator('main').getByRole('alert'), 'blocked the answer');
+    await expectVisible(page.getByRole('button', { name: 'Use the local forwarder' }));
+  });
+
+  it('works through the local forwarding helper', async () => {
+    const forwarder = await startForwarder({
+      appOrigin: new URL(bed.app.url).origin,
+      port: 0,
+      upstreamOrigin: bed.sandbox.origin,
+    });
+    try {
+      const { page } = await bed.open({ apiBase: forwarder.url });
+      await page.getByRole('button', { name: 'Connect Missive' }).click();
+      await page.getByLabel('Missive API token').fill(bed.sandbox.token);
+      await page.getByRole('button', { name: 'Verify token' }).click();
+      await expectText(page.locator('main').getByRole('status'), 'Connected as');
+    } finally {
+      await forwarder.close();
+    }
   });
 });
