@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONTACTS_CSV_LAYOUT,
+  contactsCsvChunks,
+  contactsCsvColumns,
+  type CustomerContact,
+} from '../../src/domain/contacts/index.ts';
+
+function person(overrides: Partial<CustomerContact>): CustomerContact {
+  return {
+    key: 'email:a@example.com',
+    name: 'A',
+    firstName: 'A',
+    lastName: '',
+    emails: ['a@example.com'],
+    phones: [],
+    frontContactIds: [],
+    ...overrides,
+  };
+}
+
+async function csv(contacts: CustomerContact[], options = {}): Promise<string[]> {
+  let text = '';
+  for await (const chunk of contactsCsvChunks(contacts, options)) text += chunk;
+  expect(text.endsWith('\r\n')).toBe(true);
+  return text.slice(0, -2).split('\r\n');
+}
+
+describe('contacts CSV', () => {
+  it('uses the Google Contacts layout with as many email and phone columns as needed', async () => {
+    expect(CONTACTS_CSV_LAYOUT).toBe('Google Contacts CSV');
+    const lines = await csv([
+      person({
+        firstName: 'Jane',
+        lastName: 'Doe',
+        emails: ['jane@example.com', 'jd@work.example'],
+        phones: ['+15551234567'],
+      }),
+      person({ firstName: 'Kim', lastName: '', emails: [], phones: ['+15552223333'] }),
+    ]);
+    expect(lines[0]).toBe(
+      'First Name,Last Name,Notes,E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value,Phone 1 - Label,Phone 1 - Value',
+    );
+    expect(lines[0]).toBe(contactsCsvColumns(2, 1).join(','));
+    expect(lines[1]).toBe(
+      'Jane,Doe,Imported from Front,Other,jane@example.com,Other,jd@work.example,Mobile,+15551234567',
+    );
+    expect(lines[2]).toBe('Kim,,Imported from Front,,,,,Mobile,+15552223333');
+  });
+
+  it('keeps at least one email and one phone column, and puts overflow values in the last cell', async () => {
+    expect((await csv([person({})]))[0]).toBe(
+      'First Name,Last Name,Notes,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value',
+    );
+    const lines = await csv([person({ emails: ['a@x.com', 'b@x.com', 'c@x.com'] })], { maxValueColumns: 2 });
+    expect(lines[1]).toBe('A,,Imported from Front,Other,a@x.com,Other,b@x.com ::: c@x.com,,');
+  });
+
+  it('quotes and protects names, but leaves E.164 phone numbers intact', async () => {
+    const lines = await csv([
+      person({ firstName: '=HYPERLINK("http://evil")', lastName: 'Doe, Jr.', phones: ['+15551234567'] }),
+      person({ firstName: '@admin', lastName: '-x', emails: ['b@example.com'] }),
+    ]);
+    expect(lines[1]).toBe(
+      `"'=HYPERLINK(""http://evil"")","Doe, Jr.",Imported from Front,Other,a@example.com,Mobile,+15551234567`,
+    );
+    expect(lines[2]).toBe("'@admin,'-x,Imported from Front,Other,b@example.com,,");
+  });
+});
