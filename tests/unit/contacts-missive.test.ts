@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ALREADY_IN_BOOK_REASON,
   ExistingContactIndex,
+  contactReportItem,
   buildContactList,
   isAlreadyInBook,
   missiveContactPayloads,
@@ -129,5 +131,18 @@ describe('already in the contact book', () => {
     expect(index.matches(jane)).toBe(false);
     index.addCreated(jane);
     expect(isAlreadyInBook(jane, index)).toBe(true);
+  });
+});
+
+describe('contacts in the report', () => {
+  it('are items of kind contact keyed by the contact key, with no conversation', () => {
+    expect(contactReportItem(person(1), 'skipped', ALREADY_IN_BOOK_REASON)).toEqual({
+      kind: 'contact',
+      frontId: 'email:p1@example.com',
+      frontConversationId: null,
+      status: 'skipped',
+      reason: 'Already in the Missive contact book',
+    });
+    expect(contactReportItem(person(2), 'imported')).not.toHaveProperty('reason');
   });
 });

@@ -11,9 +11,11 @@ import {
   emptyReportTotals,
   withoutRejectedDuplicates,
   reportJsonChunks,
+  reportSources,
   type ReportHeader,
   type ReportItem,
 } from '../../src/domain/report/index.ts';
+import { HashedKeySet } from '../../src/domain/report/hashed-key-set.ts';
 
 // ---- Generated export ----
 
@@ -402,5 +404,37 @@ describe('JSON report', () => {
     expect(pulledAtChunk.length).toBeGreaterThanOrEqual(Math.floor(characters / chunkSize));
     expect(largest).toBeLessThan(chunkSize + 200);
     expect(tail).toContain('"itemsMatchTotals": true');
+  });
+});
+
+describe('duplicate detection set', () => {
+  it('tells 300,000 distinct keys apart and recognises each again', () => {
+    const set = new HashedKeySet(16);
+    const keys = Array.from({ length: 300_000 }, (_, i) => `sms\u0000msg_${i.toString(36)}`);
+    expect(keys.every((key) => set.add(key))).toBe(true);
+    expect(set.size).toBe(300_000);
+    expect(keys.some((key) => set.add(key))).toBe(false);
+    expect(set.add('')).toBe(true);
+    expect(set.add('')).toBe(false);
+  });
+});
+
+describe('report sources', () => {
+  it('attaches unrecognised entries to their zip file, keeping entries of unknown files', () => {
+    const sources = reportSources(
+      [
+        { name: 'a.zip', size: 10, entries: 3 },
+        { name: 'b.zip', size: 20, entries: 4 },
+      ],
+      [
+        { source: 'b.zip', path: 'x.json', reason: 'Malformed JSON' },
+        { source: 'c.zip', path: 'y.bin', reason: 'Unknown file' },
+      ],
+    );
+    expect(sources).toEqual([
+      { name: 'a.zip', size: 10, entries: 3, unrecognized: [] },
+      { name: 'b.zip', size: 20, entries: 4, unrecognized: [{ path: 'x.json', reason: 'Malformed JSON' }] },
+      { name: 'c.zip', size: 0, entries: 0, unrecognized: [{ path: 'y.bin', reason: 'Unknown file' }] },
+    ]);
   });
 });

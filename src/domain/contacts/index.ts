@@ -8,3 +8,4 @@ export * from './names.ts';
 export * from './build.ts';
 export * from './missive.ts';
 export * from './csv.ts';
+export * from './report-items.ts';

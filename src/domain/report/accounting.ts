@@ -9,6 +9,7 @@
  * (the same store snapshot); reportJsonChunks checks this and says so in the file.
  */
 import type { ItemKind, ItemStatus } from '../model.ts';
+import { HashedKeySet } from './hashed-key-set.ts';
 import { redactSecrets } from './redact.ts';
 import { assertKnownKindAndStatus } from './sanitize.ts';
 import {
@@ -115,8 +116,7 @@ export interface ReportAccumulatorOptions {
   maxCommentAttachmentsListed?: number;
   /**
    * Reject a second item with the same kind and Front ID (every Front object appears exactly once).
-   * Costs one string per item in memory (~60 bytes); turn off only if the source guarantees uniqueness.
-   * Default true.
+   * Costs ~16 bytes per item (see HashedKeySet). Default true.
    */
   rejectDuplicates?: boolean;
 }
@@ -135,7 +135,7 @@ export class ReportTotalsAccumulator {
   private commentAttachmentsNotListed = 0;
   private emailsOnMailServer = 0;
   private conversationsOver400Sms = 0;
-  private readonly seenKeys: Set<string> | null;
+  private readonly seenKeys: HashedKeySet | null;
   private readonly duplicates = new Map<string, RejectedDuplicate>();
   private readonly secrets: readonly string[];
   private readonly maxFailuresListed: number;
@@ -149,7 +149,7 @@ export class ReportTotalsAccumulator {
     const maxExamples = options.maxExamplesPerReason ?? 3;
     this.skipped = new ReasonGroups(maxGroups, maxExamples);
     this.failed = new ReasonGroups(maxGroups, maxExamples);
-    this.seenKeys = options.rejectDuplicates === false ? null : new Set();
+    this.seenKeys = options.rejectDuplicates === false ? null : new HashedKeySet();
   }
 
   /** Counts the item, unless it repeats one already counted (then it is recorded as a duplicate). */
@@ -195,10 +195,7 @@ export class ReportTotalsAccumulator {
   private isDuplicate(item: ReportItem): boolean {
     if (this.seenKeys === null) return false;
     const key = itemKey(item);
-    if (!this.seenKeys.has(key)) {
-      this.seenKeys.add(key);
-      return false;
-    }
+    if (this.seenKeys.add(key)) return false;
     const duplicate = this.duplicates.get(key);
     if (duplicate) duplicate.occurrences += 1;
     else this.duplicates.set(key, { kind: item.kind, frontId: item.frontId, occurrences: 1 });
