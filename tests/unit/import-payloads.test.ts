@@ -227,6 +227,19 @@ describe('smsMessagePayload', () => {
     expect(payload.messages.attachments).toStrictEqual([{ base64_data: 'AQID', filename: 'photo.jpg' }]);
     expect(payload.messages.body).toBe('Running 10 min late');
   });
+
+  it('refuses to build an MMS without exactly its files', () => {
+    const message = sms({ attachments: [file('photo.jpg', 3), file('b.jpg', 3)] });
+    expect(() => smsMessagePayload(message, smsConversation, ctx)).toThrow(
+      /expected files \[photo.jpg, b.jpg\]/,
+    );
+    const [part] = planSmsParts(message, smsConversation).parts;
+    const one = [{ filename: 'photo.jpg', base64: 'AQID' }];
+    expect(() => smsMessagePayload(message, smsConversation, ctx, { part: part!, files: one })).toThrow();
+    // Files that cannot be sent at all are not expected: the text still goes, with a note.
+    const missing = sms({ attachments: [file('gone.jpg', 3, false)] });
+    expect(smsMessagePayload(missing, smsConversation, ctx).messages).not.toHaveProperty('attachments');
+  });
 });
 
 describe('planSmsParts: every request under 10 MB', () => {

@@ -279,8 +279,9 @@ function buildSmsFields(
 
 /**
  * The body of `POST /messages` for one SMS (or one part of it, see {@link planSmsParts}).
- * Without `content`: part 1 of a text-only SMS. `delivered_at` is Front's `created_at` in whole
- * Unix seconds; `external_id` is the Front message ID.
+ * `delivered_at` is Front's `created_at` in whole Unix seconds; `external_id` is the Front message
+ * ID. `content` may be left out only when there are no files to send; otherwise it must carry the
+ * part and exactly its files, encoded (anything else throws rather than lose a file silently).
  */
 export function smsMessagePayload(
   message: Message,
@@ -288,9 +289,17 @@ export function smsMessagePayload(
   ctx: SmsContext,
   content?: { part: SmsPart; files: readonly EncodedFile[] },
 ): MessagesRequestBody {
-  const { droppedFiles } = planSmsParts(message, conversation);
-  const part = content?.part ?? { index: 1, count: 1, externalId: message.id, attachments: [] };
-  return { messages: buildSmsFields(message, conversation, ctx, part, droppedFiles, content?.files ?? []) };
+  const { parts, droppedFiles } = planSmsParts(message, conversation);
+  const part = content?.part ?? parts[0]!;
+  const files = content?.files ?? [];
+  // Files must never vanish silently: the caller passes exactly the part's files, encoded.
+  const expected = part.attachments.map((a) => a.filename);
+  if (files.length !== expected.length || files.some((f, i) => f.filename !== expected[i])) {
+    throw new Error(
+      `SMS ${message.id} part ${part.index}: expected files [${expected.join(', ')}], got [${files.map((f) => f.filename).join(', ')}]`,
+    );
+  }
+  return { messages: buildSmsFields(message, conversation, ctx, part, droppedFiles, files) };
 }
 
 /** Exact size of a request body on the wire (UTF-8 JSON), to check against {@link MAX_REQUEST_BYTES}. */
@@ -339,6 +348,10 @@ function envelopeBytes(
  */
 export function planSmsParts(message: Message, conversation: Conversation): SmsPartsPlan {
   const { droppedChars } = smsText(message);
+  if (message.attachments.length === 0) {
+    const only: SmsPart = { index: 1, count: 1, externalId: message.id, attachments: [] };
+    return { parts: [only], droppedFiles: [], truncatedChars: droppedChars };
+  }
   const budget = MAX_REQUEST_BYTES - REQUEST_SAFETY_MARGIN_BYTES;
   const continuation: SmsPart = {
     index: 999,

@@ -30,12 +30,12 @@ export interface PlanChoices {
   relayInboxKeys?: ReadonlySet<string>;
 }
 
-export const DEFAULT_PLAN_CHOICES: PlanChoices = {
+export const DEFAULT_PLAN_CHOICES: Readonly<PlanChoices> = Object.freeze({
   includeDeleted: false,
   placement: 'closed',
   commentMode: 'per-comment',
   trialCount: 5,
-};
+});
 
 export const COMMENT_MODES: readonly CommentMode[] = ['per-comment', 'per-conversation'];
 

@@ -32,14 +32,14 @@ export interface RateLimits {
 }
 
 /** https://missiveapp.com/docs/developers/rest-api/rate-limits */
-export const PUBLISHED_LIMITS: RateLimits = {
+export const PUBLISHED_LIMITS: Readonly<RateLimits> = Object.freeze({
   concurrent: 5,
   perMinute: 300,
   per15Minutes: 900,
   minuteMs: 60_000,
   fifteenMinutesMs: 900_000,
   timeScale: 1,
-};
+});
 
 /** The published limits on a compressed (or stretched) time scale. */
 export function scaledLimits(timeScale: number, base: RateLimits = PUBLISHED_LIMITS): RateLimits {
