@@ -206,6 +206,16 @@ describe('smsMessagePayload', () => {
     expect(payload.messages.body).toBe('Hi &amp; bye<br>x');
   });
 
+  it('never sends an empty bubble: "(no text)" unless files carry the message', () => {
+    expect(smsMessagePayload(sms({ text: '', body: '' }), smsConversation, ctx).messages.body).toBe(
+      '(no text)',
+    );
+    const photoOnly = sms({ text: '', body: '', attachments: [file('p.jpg', 3)] });
+    const [part] = planSmsParts(photoOnly, smsConversation).parts;
+    const files = [{ filename: 'p.jpg', base64: 'AQID' }];
+    expect(smsMessagePayload(photoOnly, smsConversation, ctx, { part: part!, files }).messages.body).toBe('');
+  });
+
   it('truncates an over-long text, says so in the message, and reports it', () => {
     const long = 'a'.repeat(SMS_TEXT_MAX_CHARS + 10_000);
     const message = sms({ text: long, body: long });

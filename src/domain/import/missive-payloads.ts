@@ -214,7 +214,7 @@ function smsSubject(
   conversation: Conversation,
   parties: { from: MissiveParty; to: MissiveParty[] },
   inbound: boolean,
-) {
+): string {
   const subject = conversation.subject.trim();
   if (subject) return subject;
   const customer = inbound ? parties.from : parties.to[0];
@@ -240,7 +240,10 @@ function partBody(message: Message, part: SmsPart, droppedFiles: readonly Droppe
     ...(droppedChars > 0 ? [`[${FLAGS.smsTruncated}: ${droppedChars} characters not shown]`] : []),
     ...droppedFiles.map((f) => `[File not imported: ${f.filename} (${f.reason})]`),
   ];
-  return smsTextToHtml([text, ...notes].filter((s) => s !== '').join('\n\n'));
+  const lines = [text, ...notes].filter((s) => s !== '');
+  // An SMS with neither text nor files still says something, rather than an empty bubble.
+  if (lines.length === 0 && part.attachments.length === 0) lines.push('(no text)');
+  return smsTextToHtml(lines.join('\n\n'));
 }
 
 function buildSmsFields(
