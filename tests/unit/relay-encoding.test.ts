@@ -207,6 +207,18 @@ describe('body alternatives', () => {
     );
   });
 
+  it('stays linear on malformed HTML (untrusted bodies)', () => {
+    const started = performance.now();
+    const text = htmlToText(
+      '<a href="https://x.example/a>t '.repeat(4000) + '<style>x '.repeat(20000) + 'a < b '.repeat(50000),
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(text.startsWith('t t t')).toBe(true);
+    expect(htmlToText('a < b and <!-- unclosed comment')).toBe('a < b and');
+    expect(htmlToText('<a href="https://example.com">https://example.com</a>')).toBe('https://example.com');
+    expect(htmlToText('<a href="https://example.com"><img src="x"></a>')).toBe('https://example.com');
+  });
+
   it('escapes text into minimal HTML', () => {
     const html = textToHtml('a < b & "c"\nnext');
     expect(html).toContain('a &#60; b &#38; &#34;c&#34;<br>\nnext');

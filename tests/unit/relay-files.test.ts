@@ -31,6 +31,15 @@ describe('passThroughEml', () => {
     expect(decode(passThroughEml(eml, ids))).toBe(`X-Front-Conversation-Id: cnv_9\r\n${decode(eml)}`);
   });
 
+  it('drops a leading mbox envelope line, which is not a header', () => {
+    const eml = encode(`From sender@example.com Wed Nov 29 21:17:19 2023\r\n${original}`);
+    expect(decode(passThroughEml(eml, ids))).toBe(
+      `X-Front-Message-Id: msg_9\r\nX-Front-Conversation-Id: cnv_9\r\n${original}`,
+    );
+    const header = encode(`From: x@example.com\r\n\r\n`);
+    expect(decode(passThroughEml(header, ids)).endsWith('From: x@example.com\r\n\r\n')).toBe(true);
+  });
+
   it('converts bare LF (or CR) line endings to CRLF only when present', () => {
     const out = decode(passThroughEml(encode('Subject: lf\nFrom: a@example.com\n\nline\rline\n'), ids));
     expect(out).toBe(

@@ -43,21 +43,82 @@ function decodeEntities(text: string): string {
   });
 }
 
-const BLOCK_TAGS = 'p|div|h[1-6]|tr|table|blockquote|ul|ol|pre|section|article|header|footer|hr';
+/** Tags whose content is not text at all. */
+const SKIPPED_ELEMENTS = new Set(['head', 'style', 'script', 'title', 'template']);
+/** Tags that start or end a line of text. */
+const BLOCK_ELEMENTS = new Set(
+  'p div h1 h2 h3 h4 h5 h6 tr table blockquote ul ol pre section article header footer hr'.split(' '),
+);
 
-/** A plain-text rendering of an HTML body: block breaks kept, tags dropped, entities decoded. */
+/** Source whitespace is a single space in HTML; only tags make real line breaks. */
+function textRun(raw: string): string {
+  return decodeEntities(raw.replace(/\s+/g, ' '));
+}
+
+function hrefOf(tag: string): string | null {
+  const match = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
+  const href = match ? (match[1] ?? match[2] ?? match[3] ?? '') : '';
+  return href.trim() === '' ? null : decodeEntities(href.trim());
+}
+
+/**
+ * A plain-text rendering of an HTML body: block breaks kept, tags dropped, entities decoded,
+ * `label (url)` for links whose URL adds information.
+ *
+ * One forward pass with `indexOf` instead of regexes over the whole document: email HTML is
+ * untrusted, and backtracking patterns go quadratic (or worse) on unclosed tags.
+ */
 export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(head|style|script|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    // Source line breaks are plain spaces in HTML; the tags below decide the real ones.
-    .replace(/\s+/g, ' ')
-    .replace(/<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a\s*>/gi, linkText)
-    .replace(/<br\b[^>]*>/gi, '\n')
-    .replace(/<li\b[^>]*>/gi, '\n- ')
-    .replace(new RegExp(`</?(?:${BLOCK_TAGS})\\b[^>]*>`, 'gi'), '\n')
-    .replace(/<\/?[a-z!?][^>]*>/gi, '');
-  return decodeEntities(text)
+  const out: string[] = [];
+  let link: { href: string; firstPiece: number } | null = null;
+  let pos = 0;
+  while (pos < html.length) {
+    const open = html.indexOf('<', pos);
+    if (open === -1) {
+      out.push(textRun(html.slice(pos)));
+      break;
+    }
+    out.push(textRun(html.slice(pos, open)));
+    if (html.startsWith('<!--', open)) {
+      const commentEnd = html.indexOf('-->', open + 4);
+      if (commentEnd === -1) break;
+      pos = commentEnd + 3;
+      continue;
+    }
+    const tagName = /^<(\/?)([a-z][a-z0-9]*)/i.exec(html.slice(open, open + 32));
+    if (!tagName && !/^<[!?/]/.test(html.slice(open, open + 2))) {
+      out.push('<'); // a lone `<` in text, as in `a < b`
+      pos = open + 1;
+      continue;
+    }
+    const close = html.indexOf('>', open + 1);
+    if (close === -1) break; // an unfinished tag runs to the end, as in browsers
+    pos = close + 1;
+    if (!tagName) continue; // doctype, processing instruction, `</ >`
+    const isEndTag = tagName[1] === '/';
+    const name = tagName[2]!.toLowerCase();
+    if (SKIPPED_ELEMENTS.has(name) && !isEndTag) {
+      const endTag = new RegExp(`</${name}\\s*>`, 'gi');
+      endTag.lastIndex = pos;
+      const found = endTag.exec(html);
+      if (!found) break;
+      pos = found.index + found[0].length;
+    } else if (name === 'br') {
+      out.push('\n');
+    } else if (name === 'li' && !isEndTag) {
+      out.push('\n- ');
+    } else if (BLOCK_ELEMENTS.has(name)) {
+      out.push('\n');
+    } else if (name === 'a' && !isEndTag) {
+      const href = hrefOf(html.slice(open, close));
+      link = href !== null ? { href, firstPiece: out.length } : null;
+    } else if (name === 'a' && link !== null) {
+      out.push(linkSuffix(out.slice(link.firstPiece).join(''), link.href));
+      link = null;
+    }
+  }
+  return out
+    .join('')
     .split('\n')
     .map((line) => line.replace(/[ \t\u00a0]+/g, ' ').trim())
     .join('\n')
@@ -65,13 +126,11 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
-/** `label (url)` when the link target adds information, else just the label. */
-function linkText(_match: string, _quote: string, href: string, label: string): string {
-  const visible = label.replace(/<[^>]*>/g, '').trim();
-  // The whole text is entity-decoded afterwards, so the raw href goes in as it is.
-  const rawTarget = href.trim();
-  if (!/^https?:/i.test(rawTarget) || decodeEntities(visible) === decodeEntities(rawTarget)) return label;
-  return visible === '' ? rawTarget : `${label} (${rawTarget})`;
+/** ` (url)` after a link label when the URL is a web address the label does not already show. */
+function linkSuffix(label: string, href: string): string {
+  const visible = label.trim();
+  if (!/^https?:/i.test(href) || visible === href) return '';
+  return visible === '' ? href : ` (${href})`;
 }
 
 function escapeHtml(text: string): string {

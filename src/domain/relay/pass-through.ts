@@ -32,20 +32,34 @@ export function headerFieldNames(raw: Uint8Array): Set<string> {
 }
 
 /**
- * The original message, unchanged except for two things:
+ * An mbox envelope line (`From sender date`) some tools save at the top of an `.eml`: not a
+ * header field (a field name cannot contain a space), so the message would not be RFC 5322.
+ */
+function mboxEnvelopeLength(raw: Uint8Array): number {
+  const fromSpace = [0x46, 0x72, 0x6f, 0x6d, 0x20];
+  if (!fromSpace.every((code, k) => raw[k] === code)) return 0;
+  const lf = raw.indexOf(LF);
+  return lf === -1 ? 0 : lf + 1;
+}
+
+/**
+ * The original message, unchanged except for three things:
  * - `X-Front-Message-Id` / `X-Front-Conversation-Id` are prepended when absent, so a relayed
  *   copy can always be traced back to Front (prepending never touches the original lines);
+ * - a leading mbox `From ` envelope line, if any, is dropped;
  * - bare CR/LF line endings become CRLF, only when there are any: RFC 5322 requires CRLF, and
  *   IMAP servers (e.g. Cyrus) refuse bare LF while Gmail and JMAP may store it as is. A file that
  *   is already CRLF is returned byte for byte.
  */
-export function passThroughEml(eml: Uint8Array, message: Pick<Message, 'id' | 'conversationId'>): Uint8Array {
-  const crlf = hasBareLineBreak(eml) ? toCrlfBytes(eml) : eml;
+export function passThroughEml(eml: Uint8Array, ids: Pick<Message, 'id' | 'conversationId'>): Uint8Array {
+  const envelope = mboxEnvelopeLength(eml);
+  const message = envelope > 0 ? eml.subarray(envelope) : eml;
+  const crlf = hasBareLineBreak(message) ? toCrlfBytes(message) : message;
   const present = headerFieldNames(crlf);
   const added: string[] = [];
-  if (!present.has('x-front-message-id')) added.push(`X-Front-Message-Id: ${headerToken(message.id)}\r\n`);
+  if (!present.has('x-front-message-id')) added.push(`X-Front-Message-Id: ${headerToken(ids.id)}\r\n`);
   if (!present.has('x-front-conversation-id')) {
-    added.push(`X-Front-Conversation-Id: ${headerToken(message.conversationId)}\r\n`);
+    added.push(`X-Front-Conversation-Id: ${headerToken(ids.conversationId)}\r\n`);
   }
   if (added.length === 0) return crlf;
   return concatBytes([utf8(added.join('')), crlf]);
