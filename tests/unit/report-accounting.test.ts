@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FLAGS, SKIP_REASONS } from '../../src/domain/import/reasons.ts';
 import type { ItemKind, ItemStatus } from '../../src/domain/model.ts';
 import {
   AccountingIdentityError,
@@ -38,13 +39,13 @@ function* generatedItems(conversations: number): Generator<ReportItem> {
     yield withStatus(
       { kind: 'conversation', frontId: conversationId, frontConversationId: conversationId, inbox },
       next(0),
-      c === 3 ? { flags: ['over400Sms'] } : {},
+      c === 3 ? { flags: [FLAGS.over400Sms] } : {},
     );
     yield withStatus(item('sms', `msg_s${c}`, conversationId, inbox), next(1));
     yield withStatus(
       item('email', `msg_e${c}`, conversationId, inbox),
       'skipped',
-      c % 2 === 0 ? { flags: ['onMailServer'], reason: 'On the mail server: Missive syncs it' } : {},
+      c % 2 === 0 ? { reason: SKIP_REASONS.emailSynced } : {},
     );
     yield withStatus(
       item('comment', `com_${c}`, conversationId, inbox),
@@ -173,9 +174,7 @@ describe('report accounting', () => {
 
   it('groups skipped items by reason and failures by error text, redacting the token', () => {
     const { summary } = accumulate(generatedItems(40));
-    const onMailServer = summary.skippedByReason.find(
-      (g) => g.reason === 'On the mail server: Missive syncs it',
-    );
+    const onMailServer = summary.skippedByReason.find((g) => g.reason === SKIP_REASONS.emailSynced);
     expect(onMailServer).toMatchObject({ count: 20, byKind: { email: 20 } });
     expect(onMailServer?.examples).toHaveLength(3);
     expect(summary.emailsOnMailServer).toBe(20);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FLAGS, SKIP_REASONS } from '../../src/domain/import/reasons.ts';
 import {
   ReportTotalsAccumulator,
   escapeHtml,
@@ -35,7 +36,7 @@ const ITEMS: ReportItem[] = [
     frontConversationId: 'cnv_1',
     status: 'imported',
     inbox: `Support ${XSS}`,
-    flags: ['over400Sms'],
+    flags: [FLAGS.over400Sms],
   },
   {
     kind: 'sms',
@@ -51,8 +52,7 @@ const ITEMS: ReportItem[] = [
     frontId: 'msg_2',
     frontConversationId: 'cnv_1',
     status: 'skipped',
-    reason: `On the mail server ${XSS}`,
-    flags: ['onMailServer'],
+    reason: SKIP_REASONS.emailSynced,
   },
   {
     kind: 'comment',
@@ -60,6 +60,27 @@ const ITEMS: ReportItem[] = [
     frontConversationId: 'cnv_1',
     status: 'imported',
     attachmentsNotImported: [`${XSS}.pdf`, 'invoice.pdf'],
+  },
+  {
+    kind: 'other_message',
+    frontId: 'msg_3',
+    frontConversationId: 'cnv_1',
+    status: 'skipped',
+    reason: `Unsupported ${XSS}`,
+  },
+  {
+    kind: 'sms',
+    frontId: 'msg_4',
+    frontConversationId: 'cnv_1',
+    status: 'imported',
+    flags: [FLAGS.smsTruncated],
+  },
+  {
+    kind: 'comment',
+    frontId: 'com_2',
+    frontConversationId: 'cnv_1',
+    status: 'imported',
+    flags: [FLAGS.commentFilesListed],
   },
   { kind: 'contact', frontId: 'email:a@example.com', frontConversationId: null, status: 'imported' },
 ];
@@ -99,7 +120,9 @@ describe('report HTML summary', () => {
     const text = await html(ITEMS);
     expect(text).toContain('<td>Conversations</td><td class="num">1</td><td class="num">1</td>');
     expect(text).toContain(`<td class="text">Support ${ESCAPED_XSS}</td><td>SMS</td>`);
-    expect(text).toContain(`On the mail server ${ESCAPED_XSS}`);
+    expect(text).toContain(`Unsupported ${ESCAPED_XSS}`);
+    expect(text).toContain('Imported with notes');
+    expect(text).toContain(`<td class="text">${FLAGS.smsTruncated}</td><td class="num">1</td><td>SMS 1</td>`);
     expect(text).toContain(`HTTP 400: ${ESCAPED_XSS} (Bearer [redacted])`);
     expect(text).not.toContain(TOKEN);
     expect(text).toContain('Every item is accounted for');
@@ -111,6 +134,7 @@ describe('report HTML summary', () => {
     expect(text).toContain('What was not imported by design, and what to do');
     expect(text).toContain('<strong>All history</strong>');
     expect(text).toContain('1 email lives on your own mail server');
+    expect(text).toContain('2 comments have files. Their names are listed below.');
     expect(text).toContain(`${ESCAPED_XSS}.pdf<br>invoice.pdf`);
     expect(text).toContain('contacts CSV');
     expect(text).toContain('This run handled 1 contact: 1 imported');

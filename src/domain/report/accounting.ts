@@ -8,6 +8,7 @@
  * reportJsonChunks / reportCsvChunks. Both passes must see the same items in the same order
  * (the same store snapshot); reportJsonChunks checks this and says so in the file.
  */
+import { FLAGS, SKIP_REASONS } from '../import/reasons.ts';
 import type { ItemKind, ItemStatus } from '../model.ts';
 import { HashedKeySet } from './hashed-key-set.ts';
 import { redactSecrets } from './redact.ts';
@@ -129,12 +130,14 @@ export class ReportTotalsAccumulator {
   private readonly totalsByInbox = new Map<string | null, ReportTotals>();
   private readonly skipped: ReasonGroups;
   private readonly failed: ReasonGroups;
+  private readonly flagged: ReasonGroups;
   private readonly failures: ReportFailure[] = [];
   private failuresNotListed = 0;
   private readonly commentAttachments: CommentAttachmentsNotImported[] = [];
   private commentAttachmentsNotListed = 0;
   private emailsOnMailServer = 0;
   private conversationsOver400Sms = 0;
+  private commentsWithFiles = 0;
   private readonly seenKeys: HashedKeySet | null;
   private readonly duplicates = new Map<string, RejectedDuplicate>();
   private readonly secrets: readonly string[];
@@ -149,6 +152,7 @@ export class ReportTotalsAccumulator {
     const maxExamples = options.maxExamplesPerReason ?? 3;
     this.skipped = new ReasonGroups(maxGroups, maxExamples);
     this.failed = new ReasonGroups(maxGroups, maxExamples);
+    this.flagged = new ReasonGroups(maxGroups, maxExamples);
     this.seenKeys = options.rejectDuplicates === false ? null : new HashedKeySet();
   }
 
@@ -165,9 +169,11 @@ export class ReportTotalsAccumulator {
     } else if (item.status === 'failed') {
       this.recordFailure(item);
     }
-    if (item.kind === 'email' && item.flags?.includes('onMailServer')) this.emailsOnMailServer += 1;
-    if (item.kind === 'conversation' && item.flags?.includes('over400Sms')) this.conversationsOver400Sms += 1;
-    if (item.kind === 'comment' && item.attachmentsNotImported?.length) this.recordCommentAttachments(item);
+    for (const flag of item.flags ?? []) {
+      const note = this.redact(flag);
+      if (note !== undefined) this.flagged.add(note, item.kind, item.frontId);
+    }
+    this.countByDesignCases(item);
     return 'counted';
   }
 
@@ -182,12 +188,14 @@ export class ReportTotalsAccumulator {
       perInbox: this.perInbox(),
       skippedByReason: this.skipped.list(),
       failedByReason: this.failed.list(),
+      flagged: this.flagged.list(),
       failures: this.failures.map((failure) => ({ ...failure })),
       failuresNotListed: this.failuresNotListed,
       commentAttachments: this.commentAttachments.map((entry) => ({ ...entry, names: [...entry.names] })),
       commentAttachmentsNotListed: this.commentAttachmentsNotListed,
       emailsOnMailServer: this.emailsOnMailServer,
       conversationsOver400Sms: this.conversationsOver400Sms,
+      commentsWithFiles: this.commentsWithFiles,
       duplicates: [...this.duplicates.values()].map((duplicate) => ({ ...duplicate })),
     };
   }
@@ -226,6 +234,19 @@ export class ReportTotalsAccumulator {
       subject: this.redact(item.subject) ?? null,
       error,
     });
+  }
+
+  /** What the HTML's "not imported by design" section needs: counts and comment file names. */
+  private countByDesignCases(item: ReportItem): void {
+    if (item.kind === 'email' && item.status === 'skipped' && item.reason === SKIP_REASONS.emailSynced) {
+      this.emailsOnMailServer += 1;
+    }
+    if (item.kind === 'conversation' && item.flags?.includes(FLAGS.over400Sms))
+      this.conversationsOver400Sms += 1;
+    if (item.kind !== 'comment') return;
+    const hasNames = (item.attachmentsNotImported?.length ?? 0) > 0;
+    if (hasNames || item.flags?.includes(FLAGS.commentFilesListed)) this.commentsWithFiles += 1;
+    if (hasNames) this.recordCommentAttachments(item);
   }
 
   private recordCommentAttachments(item: ReportItem): void {

@@ -99,6 +99,7 @@ export async function* reportHtmlChunks(
     [totalsSection(summary.totals, summary)],
     [inboxSection(summary)],
     [skippedSection(summary.skippedByReason, text)],
+    [notesSection(summary.flagged, text)],
     failuresSection(summary, maxListed, text),
     unrecognizedSection(safeHeader, maxListed),
     byDesignSection(summary, maxListed, text),
@@ -251,6 +252,16 @@ ${reasonTable('Reason', groups, text, 'Nothing was skipped.')}
 `;
 }
 
+function notesSection(groups: ReasonGroup[], text: (value: string) => string): string {
+  if (groups.length === 0) return '';
+  return `<section id="notes">
+<h2>Imported with notes</h2>
+<p>These items were imported, but not exactly as they were in Front.</p>
+${reasonTable('Note', groups, text, '')}
+</section>
+`;
+}
+
 function* failuresSection(
   summary: ReportSummary,
   maxListed: number,
@@ -335,7 +346,7 @@ function* byDesignSection(
 <h3>Emails synced from your mail server</h3>
 <p>${formatCount(emails)} ${plural(emails, 'email lives', 'emails live')} on your own mail server (Gmail, Office 365, IMAP) and ${emails === 1 ? 'was' : 'were'} not copied from the export: Missive brings such emails in itself. In Missive, connect every email account your team used in Front (Settings → Accounts) and set each to sync <strong>All history</strong>. Front comments are attached to those emails once they are in Missive; comments whose email is not in Missive yet stay in this report (pending or skipped) and can be retried after the sync.</p>
 <h3>Files attached to comments</h3>
-<p>Missive posts cannot carry files, so files attached to Front comments were not uploaded. They remain in your Front export; ${summary.commentAttachments.length + summary.commentAttachmentsNotListed === 0 ? 'no comment in this import had any.' : 'their names are listed below.'}</p>
+<p>Missive posts cannot carry files, so files attached to Front comments were not uploaded: each imported comment lists its files by name, and the files remain in your Front export. ${commentFilesSummary(summary)}</p>
 `;
   const listed = summary.commentAttachments.slice(0, maxListed);
   if (listed.length > 0) {
@@ -361,6 +372,13 @@ function* byDesignSection(
 <p>Missive's own Front import does not bring contacts. Use the contacts CSV from this app (import it into a Missive contact book, or into Google Contacts or Outlook for a synced contact book), or the app's direct import into a Missive contact book of your choice.${contactsDone}</p>
 </section>
 `;
+}
+
+function commentFilesSummary(summary: ReportSummary): string {
+  const count = summary.commentsWithFiles;
+  if (count === 0) return 'No comment in this import had files.';
+  const listed = summary.commentAttachments.length > 0 ? ' Their names are listed below.' : '';
+  return `${formatCount(count)} ${plural(count, 'comment has', 'comments have')} files.${listed}`;
 }
 
 function reasonTable(

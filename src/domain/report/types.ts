@@ -23,13 +23,6 @@ export const ITEM_KINDS: readonly ItemKind[] = [
 
 export const ITEM_STATUSES: readonly ItemStatus[] = ['imported', 'skipped', 'failed', 'pending'];
 
-/**
- * Facts about an item that the HTML summary turns into advice:
- * - `onMailServer`: an email not imported because it lives on the customer's mail server (Missive syncs it).
- * - `over400Sms`: a conversation with more than 400 SMS, which Missive splits into several conversations.
- */
-export type ReportItemFlag = 'onMailServer' | 'over400Sms';
-
 /** One Front object (or one built contact) and what happened to it. */
 export interface ReportItem {
   kind: ItemKind;
@@ -48,7 +41,11 @@ export interface ReportItem {
   subject?: string;
   /** For relayed emails: the mailbox the copy was stored in. */
   target?: string;
-  flags?: readonly ReportItemFlag[];
+  /**
+   * Notes on an item imported, but not exactly as it was in Front: the FLAGS texts of
+   * import/reasons.ts (e.g. FLAGS.over400Sms, FLAGS.commentFilesListed).
+   */
+  flags?: readonly string[];
   /** Comment attachments that a Missive post cannot carry: their file names. */
   attachmentsNotImported?: readonly string[];
 }
@@ -140,9 +137,13 @@ export interface ReportSummary {
   failuresNotListed: number;
   commentAttachments: CommentAttachmentsNotImported[];
   commentAttachmentsNotListed: number;
-  /** Emails flagged `onMailServer`. */
+  /** Items per note (flag text), like skippedByReason. */
+  flagged: ReasonGroup[];
+  /** Emails skipped because Missive syncs them from the mail server (SKIP_REASONS.emailSynced). */
   emailsOnMailServer: number;
-  /** Conversations flagged `over400Sms`. */
+  /** Conversations flagged FLAGS.over400Sms. */
   conversationsOver400Sms: number;
+  /** Comments whose files were listed by name only (FLAGS.commentFilesListed, or names given). */
+  commentsWithFiles: number;
   duplicates: RejectedDuplicate[];
 }
