@@ -11,7 +11,7 @@
  */
 import type { AttachmentInfo, Conversation, Message, Recipient } from '../model.ts';
 import { type MailboxAddress, mailboxListSegments, recipientMailbox } from './addresses.ts';
-import { ChunkList, crlfText, stableHash, utf8 } from './bytes.ts';
+import { CR, ChunkList, LF, crlfText, stableHash, utf8 } from './bytes.ts';
 import { rfc5322Date } from './dates.ts';
 import {
   base64Encode,
@@ -113,7 +113,7 @@ export function buildRfc5322(
   const out = new ChunkList();
   const root = messageBody(message, withBytes);
   writePart(root, out, messageHeaders(message, conversation, thread, options));
-  if (root.kind === 'multipart' || !endsWithCrlf(root.body)) out.text('\r\n');
+  if (needsFinalCrlf(root)) out.text('\r\n');
   return { raw: out.toBytes(), messageId: thread.messageId, omittedAttachments };
 }
 
@@ -308,6 +308,12 @@ function writePart(part: MimePart, out: ChunkList, leadingHeaders: readonly stri
   out.text(`--${part.boundary}--`);
 }
 
-function endsWithCrlf(bytes: Uint8Array): boolean {
-  return bytes.length === 0 || (bytes[bytes.length - 2] === 0x0d && bytes[bytes.length - 1] === 0x0a);
+/**
+ * A message ends with CRLF. A multipart ends with its close delimiter; an empty single-part body
+ * already ends with the blank line after the headers.
+ */
+function needsFinalCrlf(root: MimePart): boolean {
+  if (root.kind === 'multipart') return true;
+  const { body } = root;
+  return body.length > 0 && !(body[body.length - 2] === CR && body[body.length - 1] === LF);
 }
