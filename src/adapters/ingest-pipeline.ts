@@ -8,10 +8,11 @@
  * is reported and the next file carries on; a full disk stops the run and keeps what was committed.
  */
 import type { EntryRef, SourceFile, UnrecognizedEntry } from '../domain/model.ts';
-import type { EntryInfo, ParsedObject } from '../domain/front/contract.ts';
+import type { EntryAction, EntryInfo, ParsedObject } from '../domain/front/contract.ts';
 import { ExportStore, IndexBatch, StoreQuotaError, isQuotaError } from './store.ts';
 import type { ConflictLog } from './store-merge.ts';
 import {
+  EML_HEAD_BYTES,
   ZipReadError,
   ZipSource,
   fingerprint,
@@ -27,6 +28,7 @@ import {
   parseEmlHeaders,
   parseJsonEntry,
   placeholderConversation,
+  reasonCategory,
 } from '../domain/front/index.ts';
 
 export type { IngestProgress, FileProgress } from './ingest-progress.ts';
@@ -57,7 +59,16 @@ export interface PipelineOptions {
   batchBytes?: number;
   /** Longest time between two commits of the checkpoint. */
   batchMs?: number;
+  /** Entries inflated ahead of the one being parsed (1 = one at a time). */
+  readAhead?: number;
   now?: () => number;
+}
+
+/** What {@link IngestPipeline} read of one entry, before parsing. */
+interface EntryRead {
+  action: EntryAction;
+  /** The JSON text, or the head of an .eml; '' otherwise. */
+  text: string;
 }
 
 interface FileRun {
@@ -76,7 +87,9 @@ interface FileRun {
 /** Distinct problems listed per file; the others are counted in one line. */
 const MAX_MESSAGES_PER_FILE = 20;
 
-const DEFAULTS = { batchRows: 2000, batchBytes: 16 * 1024 * 1024, batchMs: 1000 };
+const DEFAULTS = { batchRows: 2000, batchBytes: 16 * 1024 * 1024, batchMs: 1000, readAhead: 8 };
+/** Inflated bytes held by the entries read ahead; past it, reading waits (one entry always proceeds). */
+const READ_AHEAD_BYTES = 32 * 1024 * 1024;
 
 function newSource(file: SourceBlob): SourceFile {
   return {
@@ -236,9 +249,15 @@ export class IngestPipeline {
 
     try {
       await this.store.putSource(run.source);
-      for await (const item of zip.entries(start.checkpoint, signal)) {
-        const bytes = await this.#processEntry(run, zip, item, batch, signal);
-        batchBytes += bytes;
+      // Entries are inflated a few at a time ahead of the one being applied (reads wait on Blob I/O),
+      // and applied strictly in zip order, so the checkpoint stays a prefix of the zip.
+      const ahead: { item: ZipEntry; weight: number; read: Promise<EntryRead> }[] = [];
+      let aheadBytes = 0;
+      const applyNext = async () => {
+        const next = ahead.shift()!;
+        aheadBytes -= next.weight;
+        const item = next.item;
+        batchBytes += this.#apply(run, zip, item, await next.read, batch);
         run.source.checkpoint = item.index + 1;
         run.source.entries = zip.totalEntries ?? run.source.entries;
         run.source.bytesDone = Math.max(run.source.bytesDone, Math.min(file.size, item.endOffset));
@@ -250,6 +269,24 @@ export class IngestPipeline {
         ) {
           await flush(false);
         }
+      };
+      try {
+        for await (const item of zip.entries(start.checkpoint, signal)) {
+          const action = classifyEntry(item.info);
+          const weight = readWeight(action, item.info.uncompressedSize);
+          ahead.push({ item, weight, read: this.#read(zip, item, action, signal) });
+          aheadBytes += weight;
+          while (
+            ahead.length >= this.#options.readAhead ||
+            (ahead.length > 1 && aheadBytes > READ_AHEAD_BYTES)
+          ) {
+            await applyNext();
+          }
+        }
+        while (ahead.length > 0) await applyNext();
+      } finally {
+        // Reads still in flight after a failure must not surface as unhandled rejections.
+        for (const pending of ahead) void pending.read.catch(() => undefined);
       }
       run.source.status = 'done';
       run.source.entries = zip.totalEntries ?? run.source.checkpoint;
@@ -318,59 +355,24 @@ export class IngestPipeline {
     return 'failed';
   }
 
-  /** Processes one entry into the batch; returns the inflated bytes held. Non-fatal problems are listed. */
-  async #processEntry(
-    run: FileRun,
+  /**
+   * Classifies an entry and inflates what is needed of it; touches no shared state, so several reads
+   * may run at once. Entry-level failures are returned (not thrown); archive-level ones and aborts throw.
+   */
+  async #read(
     zip: ZipSource,
     item: ZipEntry,
-    batch: IndexBatch,
+    action: EntryAction,
     signal: AbortSignal | undefined,
-  ): Promise<number> {
-    const info: EntryInfo = item.info;
-    const action = classifyEntry(info);
-    const ref = (): EntryRef => ({ source: zip.id, path: info.path, size: info.uncompressedSize });
+  ): Promise<EntryRead> {
     try {
       switch (action.action) {
-        case 'ignore':
-          return 0;
-        case 'unrecognized':
-          if (/csv/i.test(action.reason)) run.csvEntries++;
-          this.#unrecognized(run, batch, { source: info.source, path: info.path, reason: action.reason });
-          return 0;
-        case 'attachment':
-          if (!action.frontMessageId) {
-            this.#unrecognized(run, batch, {
-              source: info.source,
-              path: info.path,
-              reason:
-                'attachment file in a folder that names no Front message (msg_…): not linked to a message',
-            });
-            return 0;
-          }
-          batch.addAttachmentFile(action.frontMessageId, action.filename, ref());
-          return 0;
-        case 'read-eml-headers': {
-          const head = await zip.readHead(item, signal);
-          const headers = parseEmlHeaders(head);
-          if (!action.frontMessageId) {
-            this.#unrecognized(run, batch, {
-              source: info.source,
-              path: info.path,
-              reason:
-                '.eml file whose name or folder names no Front message (msg_…): not linked to a message',
-            });
-            return head.length;
-          }
-          batch.addEml(action.frontMessageId, ref(), headers);
-          return head.length;
-        }
-        case 'parse-json': {
-          const text = await zip.readText(item, signal);
-          const parsed = parseJsonEntry({ source: info.source, path: info.path }, text);
-          for (const object of parsed.objects) this.#addObject(run, batch, object, info.path);
-          for (const problem of parsed.unrecognized) this.#unrecognized(run, batch, problem);
-          return text.length;
-        }
+        case 'parse-json':
+          return { action, text: await zip.readText(item, signal) };
+        case 'read-eml-headers':
+          return { action, text: await zip.readHead(item, signal) };
+        default:
+          return { action, text: '' };
       }
     } catch (error) {
       if (isAbortError(error)) throw error;
@@ -379,8 +381,44 @@ export class IngestPipeline {
         error instanceof ZipReadError
           ? error.message
           : `could not be read (${errorText(error)}); the file may be damaged: download it again from Front`;
+      return { action: { action: 'unrecognized', reason }, text: '' };
+    }
+  }
+
+  /** Parses what was read into the batch; returns the inflated bytes now held. Problems are listed. */
+  #apply(run: FileRun, zip: ZipSource, item: ZipEntry, read: EntryRead, batch: IndexBatch): number {
+    const info: EntryInfo = item.info;
+    const { action, text } = read;
+    const ref = (): EntryRef => ({ source: zip.id, path: info.path, size: info.uncompressedSize });
+    const problem = (reason: string) =>
       this.#unrecognized(run, batch, { source: info.source, path: info.path, reason });
-      return 0;
+    switch (action.action) {
+      case 'ignore':
+        return 0;
+      case 'unrecognized':
+        if (/csv/i.test(action.reason)) run.csvEntries++;
+        problem(action.reason);
+        return 0;
+      case 'attachment':
+        if (!action.frontMessageId) {
+          problem('attachment file in a folder that names no Front message (msg_…): not linked to a message');
+          return 0;
+        }
+        batch.addAttachmentFile(action.frontMessageId, action.filename, ref());
+        return 0;
+      case 'read-eml-headers':
+        if (!action.frontMessageId) {
+          problem('.eml file whose name or folder names no Front message (msg_…): not linked to a message');
+          return 0;
+        }
+        batch.addEml(action.frontMessageId, ref(), parseEmlHeaders(text));
+        return text.length;
+      case 'parse-json': {
+        const parsed = parseJsonEntry({ source: info.source, path: info.path }, text);
+        for (const object of parsed.objects) this.#addObject(run, batch, object, info.path);
+        for (const entry of parsed.unrecognized) this.#unrecognized(run, batch, entry);
+        return text.length;
+      }
     }
   }
 
@@ -419,7 +457,14 @@ export class IngestPipeline {
 
   #unrecognized(run: FileRun, batch: IndexBatch, entry: UnrecognizedEntry): void {
     batch.addUnrecognized(run.source.id, entry);
-    this.#note(entry.source, entry.path, `${entry.path}: ${entry.reason}`, 'warning', entry.reason);
+    // One line per kind of problem and file (e.g. "malformed JSON"), with the first entry as example.
+    this.#note(
+      entry.source,
+      entry.path,
+      `${entry.path}: ${entry.reason}`,
+      'warning',
+      reasonCategory(entry.reason),
+    );
   }
 
   #noteEmptyFile(run: FileRun, startedAt: number): void {
@@ -483,6 +528,13 @@ export class IngestPipeline {
     }
     this.#messages.set(key, { file, entry, text, count: times, level });
   }
+}
+
+/** Bytes an entry holds in memory once read. */
+function readWeight(action: EntryAction, size: number): number {
+  if (action.action === 'parse-json') return size;
+  if (action.action === 'read-eml-headers') return Math.min(size, EML_HEAD_BYTES);
+  return 0;
 }
 
 function errorText(error: unknown): string {
