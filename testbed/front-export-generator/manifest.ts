@@ -1,0 +1,215 @@
+/**
+ * The ground truth: counted from the objects as they are generated, never by parsing the zips,
+ * so it stays independent of any parser under test.
+ *
+ * Counting rules:
+ * - Conversations, messages and comments are counted once, however many folders or zips hold them.
+ *   `conversations` includes deleted and comment-only ones.
+ * - Orphan messages and malformed files are not counted as objects: they are listed in
+ *   `unrecognized`. Junk files (`__MACOSX/`, `.DS_Store`, `Thumbs.db`, `progress.log`) are listed in
+ *   `ignored`. Directory entries, `export/_meta/*` and array-variant list files appear in neither.
+ * - A comment is eligible when its conversation holds at least one email or SMS.
+ * - `smsConversations` / `emailConversations`: conversations holding at least one SMS / email (a
+ *   mixed conversation can count in both).
+ * - `attachments`: attachment objects on messages; `attachmentsWithBytes`: those whose bytes are
+ *   packed under `attachments/{msg id}/` (the .eml of an email may carry them too).
+ */
+import type { BuiltConversation } from './conversation-builder.ts';
+
+export interface InboxCounts {
+  conversations: number;
+  sms: number;
+  emails: number;
+  otherMessages: number;
+  comments: number;
+}
+
+export interface ManifestFile {
+  name: string;
+  size: number;
+  entries: number;
+}
+
+export interface UnrecognizedFile {
+  file: string;
+  path: string;
+  reason: 'malformed-json' | 'orphan' | string;
+}
+
+export interface ExportManifest {
+  seed: number;
+  files: ManifestFile[];
+  conversations: number;
+  deletedConversations: number;
+  commentOnlyConversations: number;
+  sms: number;
+  emails: number;
+  otherMessages: number;
+  comments: number;
+  attachments: number;
+  attachmentsWithBytes: number;
+  eligibleComments: number;
+  ineligibleComments: number;
+  /** Keyed by inbox display name; a shared conversation counts in each of its inboxes. */
+  perInbox: Record<string, InboxCounts>;
+  /** `.eml` files written (one per email when `includeEml`). */
+  emlFiles: number;
+  unrecognized: UnrecognizedFile[];
+  ignored: { file: string; path: string }[];
+  smsConversations: number;
+  emailConversations: number;
+  conversationsOver400Sms: string[];
+  /** Which conversations carry each hard case (always included: these lists are short). */
+  hardCaseConversations: {
+    shared: string[];
+    split: string[];
+    deleted: string[];
+    commentOnly: string[];
+    arrayVariant: string[];
+    largeBody: string[];
+    longSms: string[];
+    missingAttachmentBytes: string[];
+  };
+  /** False when the export is too big to list every ID: the `ids` lists are then empty. */
+  idsIncluded: boolean;
+  ids: {
+    conversations: string[];
+    sms: string[];
+    emails: string[];
+    comments: string[];
+    otherMessages: string[];
+  };
+}
+
+/** Above this many conversations the ID lists are dropped (they would dwarf the manifest's use). */
+export const MAX_CONVERSATIONS_WITH_IDS = 5000;
+
+export class ManifestBuilder {
+  readonly manifest: ExportManifest;
+
+  constructor(seed: number, inboxNames: string[]) {
+    this.manifest = {
+      seed,
+      files: [],
+      conversations: 0,
+      deletedConversations: 0,
+      commentOnlyConversations: 0,
+      sms: 0,
+      emails: 0,
+      otherMessages: 0,
+      comments: 0,
+      attachments: 0,
+      attachmentsWithBytes: 0,
+      eligibleComments: 0,
+      ineligibleComments: 0,
+      perInbox: Object.fromEntries(
+        inboxNames.map((name) => [
+          name,
+          { conversations: 0, sms: 0, emails: 0, otherMessages: 0, comments: 0 },
+        ]),
+      ),
+      emlFiles: 0,
+      unrecognized: [],
+      ignored: [],
+      smsConversations: 0,
+      emailConversations: 0,
+      conversationsOver400Sms: [],
+      hardCaseConversations: {
+        shared: [],
+        split: [],
+        deleted: [],
+        commentOnly: [],
+        arrayVariant: [],
+        largeBody: [],
+        longSms: [],
+        missingAttachmentBytes: [],
+      },
+      idsIncluded: true,
+      ids: { conversations: [], sms: [], emails: [], comments: [], otherMessages: [] },
+    };
+  }
+
+  addConversation(built: BuiltConversation): void {
+    const m = this.manifest;
+    const counts = countMessages(built);
+    const eligible = counts.sms > 0 || counts.emails > 0;
+    m.conversations++;
+    if (built.conversation.status === 'deleted') m.deletedConversations++;
+    if (built.conversation.type === 'discussion' && built.messages.length === 0) m.commentOnlyConversations++;
+    m.sms += counts.sms;
+    m.emails += counts.emails;
+    m.otherMessages += counts.other;
+    m.comments += built.comments.length;
+    if (eligible) m.eligibleComments += built.comments.length;
+    else m.ineligibleComments += built.comments.length;
+    if (counts.sms > 0) m.smsConversations++;
+    if (counts.emails > 0) m.emailConversations++;
+    if (counts.sms > 400) m.conversationsOver400Sms.push(built.conversation.id);
+    for (const message of built.messages) {
+      if (message.eml) m.emlFiles++;
+      for (const attachment of message.attachments) {
+        m.attachments++;
+        if (attachment.exported) m.attachmentsWithBytes++;
+      }
+    }
+    for (const inbox of built.plan.inboxes) {
+      const perInbox = m.perInbox[inbox.spec.name];
+      if (!perInbox) continue;
+      perInbox.conversations++;
+      perInbox.sms += counts.sms;
+      perInbox.emails += counts.emails;
+      perInbox.otherMessages += counts.other;
+      perInbox.comments += built.comments.length;
+    }
+    this.recordHardCase(built);
+    this.recordIds(built);
+  }
+
+  addUnrecognized(file: string, path: string, reason: UnrecognizedFile['reason']): void {
+    this.manifest.unrecognized.push({ file, path, reason });
+  }
+
+  addIgnored(file: string, path: string): void {
+    this.manifest.ignored.push({ file, path });
+  }
+
+  private recordHardCase(built: BuiltConversation): void {
+    const id = built.conversation.id;
+    const cases = this.manifest.hardCaseConversations;
+    const role = built.plan.role;
+    if (role !== 'regular') cases[role].push(id);
+    if (
+      built.messages.some((message) => message.attachments.some((a) => !a.exported)) &&
+      built.plan.attachmentsWithoutBytes > 0
+    ) {
+      cases.missingAttachmentBytes.push(id);
+    }
+  }
+
+  private recordIds(built: BuiltConversation): void {
+    const m = this.manifest;
+    if (!m.idsIncluded) return;
+    if (m.conversations > MAX_CONVERSATIONS_WITH_IDS) {
+      m.idsIncluded = false;
+      m.ids = { conversations: [], sms: [], emails: [], comments: [], otherMessages: [] };
+      return;
+    }
+    m.ids.conversations.push(built.conversation.id);
+    for (const message of built.messages) {
+      const list =
+        message.kind === 'sms' ? m.ids.sms : message.kind === 'email' ? m.ids.emails : m.ids.otherMessages;
+      list.push(message.json.id);
+    }
+    for (const comment of built.comments) m.ids.comments.push(comment.id);
+  }
+}
+
+function countMessages(built: BuiltConversation): { sms: number; emails: number; other: number } {
+  const counts = { sms: 0, emails: 0, other: 0 };
+  for (const message of built.messages) {
+    if (message.kind === 'sms') counts.sms++;
+    else if (message.kind === 'email') counts.emails++;
+    else counts.other++;
+  }
+  return counts;
+}
