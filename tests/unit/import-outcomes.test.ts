@@ -83,7 +83,7 @@ describe('classifyOutcome: success', () => {
 });
 
 describe('classifyOutcome: failures', () => {
-  it('429: retry later after Retry-After (scaled), or 60 s when it cannot be read', () => {
+  it('429: retry later after Retry-After (real seconds, never rescaled), or 60 s (scaled) when it cannot be read', () => {
     expect(
       classifyOutcome('sms-message', failure(429, 'rate_limited', { retryAfter: 30 }), options),
     ).toStrictEqual({
@@ -92,11 +92,15 @@ describe('classifyOutcome: failures', () => {
       delayMs: 30_000,
       reason: 'HTTP 429: nope',
     });
+    // A compressed sandbox already sends compressed (fractional) seconds: taken as they are.
     const scaled = { ...options, timeScale: 0.01 };
     expect(
-      classifyOutcome('comment-post', failure(429, 'rate_limited', { retryAfter: 30 }), scaled),
+      classifyOutcome('comment-post', failure(429, 'rate_limited', { retryAfter: 0.3 }), scaled),
     ).toMatchObject({
       delayMs: 300,
+    });
+    expect(classifyOutcome('comment-post', failure(429, 'rate_limited'), scaled)).toMatchObject({
+      delayMs: 600,
     });
     expect(classifyOutcome('comment-post', failure(429, 'rate_limited'), options)).toMatchObject({
       action: 'retry-later',

@@ -264,6 +264,16 @@ describe('RateScheduler: server signals', () => {
     expect(scheduler.stats().retryAfterUnreadable).toBe(false);
   });
 
+  it('honours Retry-After in real seconds as-is on a compressed time scale (never rescaled)', async () => {
+    const clock = new FakeClock();
+    const scheduler = new RateScheduler(clock, scaledLimits(0.01));
+    // A sandbox with compressed windows says "wait 0.25 s" in real seconds.
+    const sends = await sequential(scheduler, clock, 3, (i) =>
+      i === 0 ? { status: 429, rate: headers({ retryAfter: 0.25 }) } : { status: 201 },
+    );
+    expect(sends).toStrictEqual([0, 250, 250]);
+  });
+
   it('reports the pause while it lasts', async () => {
     const clock = new FakeClock();
     const scheduler = new RateScheduler(clock);

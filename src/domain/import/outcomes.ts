@@ -132,9 +132,8 @@ function retryDelay(
   const scale = options.timeScale ?? 1;
   if (cause === 'rate_limited') {
     const retryAfter = response.rate.retryAfter;
-    return retryAfter !== null && retryAfter >= 0
-      ? retryAfter * 1000 * scale
-      : UNREADABLE_RETRY_AFTER_MS * scale;
+    // Retry-After is the server's real-time statement: honoured as-is, whatever the time scale.
+    return retryAfter !== null && retryAfter >= 0 ? retryAfter * 1000 : UNREADABLE_RETRY_AFTER_MS * scale;
   }
   return backoffDelay(options.attempt, options.rng, scale);
 }

@@ -25,8 +25,10 @@ export interface RateLimits {
   fifteenMinutesMs: number;
   /**
    * 1 in real time. Below 1 for compressed-time tests and benchmarks: the windows above are given
-   * already scaled, and durations the server states in seconds (Retry-After) and the backoffs are
-   * multiplied by it.
+   * already scaled, and the durations the client picks itself (backoffs, the pause after a 429
+   * whose Retry-After is unreadable) are multiplied by it. A readable Retry-After is not: it is
+   * the server's own statement in real seconds (a compressed sandbox already sends compressed,
+   * fractional seconds), so it is honoured as-is.
    */
   timeScale: number;
 }
@@ -241,7 +243,8 @@ export class RateScheduler {
       const retryAfter = rate?.retryAfter;
       let pauseMs: number;
       if (retryAfter !== null && retryAfter !== undefined && retryAfter >= 0) {
-        pauseMs = retryAfter * 1000 * this.limits.timeScale;
+        // Real seconds from the server: never rescaled (see RateLimits.timeScale).
+        pauseMs = retryAfter * 1000;
       } else {
         this.#retryAfterUnreadable = true;
         const unscaled = Math.min(
