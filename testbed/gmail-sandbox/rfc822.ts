@@ -1,5 +1,5 @@
 /** Reading what the sandbox needs from an RFC 5322 message: headers, Message-IDs, dates, subjects. */
-import PostalMime from 'postal-mime';
+import PostalMime, { type Email } from 'postal-mime';
 import type { ParsedHeaders } from './types.ts';
 
 /** RFC 5322 field-name: printable US-ASCII except colon. */
@@ -10,7 +10,8 @@ const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
  * Gmail would have nothing to file).
  */
 export async function readHeaders(raw: Buffer): Promise<ParsedHeaders | null> {
-  const email = await PostalMime.parse(raw);
+  const email = await parseOrNull(raw);
+  if (!email) return null;
   const fields = email.headers.map((header) => ({ name: header.originalKey, value: header.value }));
   if (fields.length === 0 || !fields.every((field) => FIELD_NAME.test(field.name))) return null;
   const first = (name: string) => email.headers.find((header) => header.key === name)?.value ?? null;
@@ -25,6 +26,15 @@ export async function readHeaders(raw: Buffer): Promise<ParsedHeaders | null> {
     references: first('references'),
     fields,
   };
+}
+
+/** postal-mime rejects pathological input (nesting, header size): that is the client's error. */
+async function parseOrNull(raw: Buffer): Promise<Email | null> {
+  try {
+    return await PostalMime.parse(raw);
+  } catch {
+    return null;
+  }
 }
 
 // RFC 5322 §3.6.4: msg-id = "<" id-left "@" id-right ">", both dot-atom-text (or a no-fold-literal right).

@@ -1,5 +1,5 @@
 /** What the JMAP sandbox reads from an uploaded RFC 5322 message (RFC 8621 §4.1 parsed forms). */
-import PostalMime, { type Address } from 'postal-mime';
+import PostalMime, { type Address, type Email } from 'postal-mime';
 import type { EmailAddress } from './types.ts';
 
 /** RFC 5322 field-name: printable US-ASCII except colon. */
@@ -27,7 +27,8 @@ export interface ParsedMessage {
 
 /** The parsed message, or null when the bytes do not start with a header block (invalidEmail). */
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage | null> {
-  const email = await PostalMime.parse(raw);
+  const email = await parseOrNull(raw);
+  if (!email) return null;
   const headers = email.headers.map((header) => ({ name: header.originalKey, value: header.value }));
   if (headers.length === 0 || !headers.every((header) => FIELD_NAME.test(header.name))) return null;
   const first = (name: string) => email.headers.find((header) => header.key === name)?.value ?? null;
@@ -48,6 +49,15 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage | null> {
     hasAttachment: email.attachments.some((attachment) => attachment.disposition !== 'inline'),
     lastReceivedAt: lastReceivedMillis(email.headers.filter((header) => header.key === 'received')),
   };
+}
+
+/** postal-mime rejects pathological input (nesting, header size): that is an invalidEmail. */
+async function parseOrNull(raw: Buffer): Promise<Email | null> {
+  try {
+    return await PostalMime.parse(raw);
+  } catch {
+    return null;
+  }
 }
 
 // RFC 5322 §3.6.4 msg-id; RFC 8621's asMessageIds gives them without angle brackets.

@@ -232,7 +232,7 @@ describe('Gmail sandbox: concurrent requests per user', () => {
       held.on('error', reject);
     });
     held.write(body.slice(0, 10));
-    await vi.waitFor(() => expect(sandbox.requests()[0]?.units).toBe(25));
+    await vi.waitFor(() => expect(sandbox.requests()[0]?.units).toBe(25), { timeout: 10_000 });
 
     const refused = await fetch(`${sandbox.url}/gmail/v1/users/me/profile`, {
       headers: { Authorization: `Bearer ${sandbox.token}` },

@@ -204,9 +204,8 @@ describe('JMAP sandbox: query, errors, limits', () => {
       held.on('error', reject);
     });
     held.write(body.slice(0, 5));
-    await vi.waitFor(() =>
-      expect(sandbox.requests().some((r) => r.kind === 'api' && r.status === 0)).toBe(true),
-    );
+    const heldIsAdmitted = () => sandbox.requests().some((r) => r.kind === 'api' && r.status === 0);
+    await vi.waitFor(() => expect(heldIsAdmitted()).toBe(true), { timeout: 10_000 });
 
     const refused = await post({ using: [CORE], methodCalls: [] });
     expect(refused.status).toBe(429);
