@@ -128,7 +128,9 @@ export function buildConversation(
     bytesToLeaveOut: settings.includeAttachments ? plan.attachmentsWithoutBytes : 0,
   };
   const flavor = chooseFlavor(plan, home, rng);
-  const startMs = rng.int(TIMELINE.firstConversationSeconds, TIMELINE.lastConversationSeconds) * 1000;
+  // A 400-SMS thread runs for weeks: start it early enough to end before the export was made.
+  const latestStart = TIMELINE.lastConversationSeconds - (plan.role === 'longSms' ? 200 * 86400 : 0);
+  const startMs = rng.int(TIMELINE.firstConversationSeconds, latestStart) * 1000;
   const messages = flavor === 'discussion' ? [] : buildMessages(thread, flavor, startMs);
   const lastMessageMs = messages.reduce((latest, m) => Math.max(latest, m.json.created_at * 1000), startMs);
   const comments = buildComments(thread, flavor, startMs, lastMessageMs);
@@ -268,8 +270,8 @@ function buildPhoneMessage(
   const { rng, contact, topic, home } = thread;
   const id = thread.world.ids.next('msg');
   const createdAt = frontTimestamp(atMs, rng);
-  const ownNumber =
-    home.channels[type === 'sms' || home.primaryKind !== 'email' ? 0 : 1]?.address ?? home.address;
+  const channelType = type === 'sms' ? 'twilio' : type === 'whatsapp' ? 'twilio_whatsapp' : 'custom';
+  const ownNumber = home.channels.find((channel) => channel.type === channelType)?.address ?? home.address;
   let text =
     type === 'custom' && rng.chance(0.4)
       ? rng.pick([

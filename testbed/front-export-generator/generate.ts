@@ -278,7 +278,10 @@ class GenerationRun {
   private async write(entries: ExportEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const sizes = await this.sink.write(entries);
-    this.pendingSizes.push(Promise.all(sizes).then((all) => all.reduce((sum, size) => sum + size, 0)));
+    const batch = Promise.all(sizes).then((all) => all.reduce((sum, size) => sum + size, 0));
+    // The last batches are never awaited; a failure surfaces from close() instead.
+    batch.catch(() => undefined);
+    this.pendingSizes.push(batch);
   }
 
   /** Counts the sizes of all but the most recent batches: deterministic, and never stalls the pipeline. */

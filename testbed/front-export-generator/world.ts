@@ -280,5 +280,6 @@ function contactAt(seed: number, index: number): Contact {
 
 export const TIMELINE = {
   firstConversationSeconds: ACCOUNT_CREATED_SECONDS + 86400 * 59, // 2021-03-01
-  lastConversationSeconds: EXPORT_TIME_SECONDS - 86400 * 12,
+  /** Leaves room for a thread's later replies before the export time. */
+  lastConversationSeconds: EXPORT_TIME_SECONDS - 86400 * 60,
 };

@@ -136,9 +136,10 @@ export class StreamingZipWriter {
   /** Writes the central directory and closes the file. Returns the final size and entry count. */
   async close(): Promise<{ size: number; entries: number }> {
     await this.drain();
-    this.throwIfFailed();
     const handle = await this.handle;
     try {
+      // Checked inside try: a failed writer still releases its file descriptor.
+      this.throwIfFailed();
       const directoryOffset = this.offset;
       for (const chunk of this.centralDirectory.chunks()) this.bufferWrite(chunk);
       const directorySize = this.offset - directoryOffset;

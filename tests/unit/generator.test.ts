@@ -399,6 +399,16 @@ describe('front export generator', () => {
     expect(read.entries.some((e) => e.path === 'export/_meta/channels.json')).toBe(true);
   });
 
+  it('dates every message and comment before the export was made', () => {
+    const exportedAt = Date.UTC(2024, 6, 2) / 1000;
+    const stamps = [
+      ...[...read.messages.values()].map((m) => m.object.created_at as number),
+      ...[...read.comments.values()].map((c) => c.object.posted_at as number),
+    ];
+    expect(Math.max(...stamps)).toBeLessThan(exportedAt);
+    expect(Math.min(...stamps)).toBeGreaterThan(Date.UTC(2021, 0, 1) / 1000);
+  });
+
   it('contains hostile HTML, unicode and emoji, null contact names and @mentions', () => {
     const bodies = [...read.messages.values()].map((m) => String(m.object.body));
     expect(bodies.some((b) => /<script|onerror=|javascript:|onload=/.test(b))).toBe(true);
@@ -578,6 +588,39 @@ describe('front export generator', () => {
     expect(bare.manifest.emlFiles).toBe(0);
     expect(bare.manifest.unrecognized).toEqual([]);
     expect(bare.manifest.ignored).toEqual([]);
+  }, 60_000);
+
+  it('takes custom inbox lists and records their channel types', async () => {
+    const custom = await generateFrontExport({
+      outDir: join(workDir, 'custom'),
+      seed: 8,
+      conversations: 30,
+      zips: 1,
+      inboxes: [
+        { name: 'Billing/Finance', channelType: 'office365' },
+        { name: 'Legacy IMAP', channelType: 'imap' },
+        { name: 'Aircall SMS', channelType: 'custom' },
+      ],
+    });
+    const entries = await listZip(custom.files[0] as string);
+    const channelsEntry = entries.find((e) => e.path === 'export/_meta/channels.json');
+    const channels = JSON.parse(new TextDecoder().decode(await channelsEntry?.bytes())) as {
+      _results: { name: string; type: string; address: string }[];
+    };
+    expect(channels._results.map((c) => [c.name, c.type])).toEqual(
+      expect.arrayContaining([
+        ['Billing/Finance', 'office365'],
+        ['Legacy IMAP', 'imap'],
+        ['Aircall SMS', 'custom'],
+      ]),
+    );
+    // "/" cannot be part of a folder name; the display name stays in the manifest.
+    expect(entries.some((e) => e.path.startsWith('export/Billing_Finance/cnv_'))).toBe(true);
+    expect(Object.keys(custom.manifest.perInbox)).toEqual(['Billing/Finance', 'Legacy IMAP', 'Aircall SMS']);
+    const aircall = custom.manifest.perInbox['Aircall SMS'];
+    expect(aircall?.conversations).toBeGreaterThan(0);
+    expect(aircall?.otherMessages).toBeGreaterThan(0);
+    expect(aircall?.sms).toBe(0);
   }, 60_000);
 
   it('grows to a target size', async () => {
