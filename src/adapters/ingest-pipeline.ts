@@ -253,7 +253,13 @@ export class IngestPipeline {
       // and applied strictly in zip order, so the checkpoint stays a prefix of the zip.
       const ahead: { item: ZipEntry; weight: number; read: Promise<EntryRead> }[] = [];
       let aheadBytes = 0;
+      let lastYield = this.#options.now();
       const applyNext = async () => {
+        // Entries served from memory resolve as microtasks only: let the worker take messages (Cancel).
+        if (this.#options.now() - lastYield >= YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = this.#options.now();
+        }
         const next = ahead.shift()!;
         aheadBytes -= next.weight;
         const item = next.item;
@@ -528,6 +534,21 @@ export class IngestPipeline {
     }
     this.#messages.set(key, { file, entry, text, count: times, level });
   }
+}
+
+/** Longest stretch of work before the worker's event loop gets a turn. */
+const YIELD_EVERY_MS = 50;
+
+/** Lets pending tasks (messages to the worker, timers) run; unlike setTimeout, never clamped to 4 ms. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 /** Bytes an entry holds in memory once read. */

@@ -1,14 +1,21 @@
 /**
  * Reading the dropped Front export zips with zip.js, one entry at a time.
  *
- * - The zip is read through `BlobReader(file)`: only the central directory and the bytes of the entry
- *   being read are in memory, never the whole archive.
+ * - The zip is read from the `File` (see {@link WindowedBlobReader}): only the central directory and a
+ *   few MiB around the entries being read are in memory, never the whole archive.
  * - Entries are walked with `getEntriesGenerator()`: never the whole entry list as objects.
  * - Inflating runs in the calling thread (`useWebWorkers: false`): this module is meant to run inside our
  *   own ingest worker, where a second hop to zip.js' worker pool only adds message passing per entry.
  *   zip.js uses the native `DecompressionStream` when available, which is as fast as its workers.
  */
-import { BlobReader, ZipReader, configure, type Entry, type FileEntry } from '@zip.js/zip.js';
+import {
+  Reader,
+  ZipReader,
+  configure,
+  type CreateReadableOptions,
+  type Entry,
+  type FileEntry,
+} from '@zip.js/zip.js';
 import type { EntryInfo } from '../domain/front/contract.ts';
 
 configure({ useWebWorkers: false });
@@ -181,6 +188,68 @@ async function collect(
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
+/** Bytes of the zip read from the file at once; entries inside a window cost no further file read. */
+export const READ_WINDOW_BYTES = 4 * 1024 * 1024;
+const WINDOWS_KEPT = 3;
+
+/**
+ * zip.js' BlobReader reads each local header and each entry's data with its own `Blob.slice()` read:
+ * for an export of small files that is several file reads (cross-process in browsers) per entry. This
+ * reader loads the zip in windows of {@link READ_WINDOW_BYTES} as entries are walked in order, and
+ * serves the small reads from them. Reads larger than a window go to the file directly.
+ */
+export class WindowedBlobReader extends Reader<Blob> {
+  readonly #blob: Blob;
+  readonly #windowBytes: number;
+  #windows: { start: number; bytes: Promise<Uint8Array> }[] = [];
+
+  constructor(blob: Blob, windowBytes = READ_WINDOW_BYTES) {
+    super(blob);
+    this.#blob = blob;
+    this.#windowBytes = windowBytes;
+    this.size = blob.size;
+  }
+
+  override async readUint8Array(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(offset + length, this.size);
+    if (end - offset > this.#windowBytes) {
+      return new Uint8Array(await this.#blob.slice(offset, end).arrayBuffer());
+    }
+    let window = this.#windows.find((w) => w.start <= offset && end <= w.start + this.#windowBytes);
+    if (!window) {
+      const start = offset;
+      const stop = Math.min(this.size, start + this.#windowBytes);
+      window = {
+        start,
+        bytes: this.#blob
+          .slice(start, stop)
+          .arrayBuffer()
+          .then((b) => new Uint8Array(b)),
+      };
+      this.#windows.push(window);
+      if (this.#windows.length > WINDOWS_KEPT) this.#windows.shift();
+    }
+    const bytes = await window.bytes;
+    // A copy: zip.js and the inflater may hold on to what they get.
+    return bytes.slice(offset - window.start, end - window.start);
+  }
+
+  override createReadable(options: CreateReadableOptions = {}): ReadableStream<Uint8Array> {
+    const offset = options.offset ?? 0;
+    const size = options.size ?? this.size - offset;
+    if (size > this.#windowBytes) return this.#blob.slice(offset, offset + size).stream();
+    let done = false;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (done) return;
+        done = true;
+        if (size > 0) controller.enqueue(await this.readUint8Array(offset, size));
+        controller.close();
+      },
+    });
+  }
+}
+
 /** One dropped zip, opened for reading. */
 export class ZipSource {
   readonly file: SourceBlob;
@@ -189,10 +258,10 @@ export class ZipSource {
   totalEntries: number | null = null;
   #reader: ZipReader<unknown>;
 
-  constructor(file: SourceBlob) {
+  constructor(file: SourceBlob, windowBytes = READ_WINDOW_BYTES) {
     this.file = file;
     this.id = fingerprint(file);
-    this.#reader = new ZipReader(new BlobReader(file), { useWebWorkers: false });
+    this.#reader = new ZipReader(new WindowedBlobReader(file, windowBytes), { useWebWorkers: false });
   }
 
   /**

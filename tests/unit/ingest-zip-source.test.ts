@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ZipSource, readEntriesByPath, readEntryByPath } from '../../src/adapters/zip-source.ts';
+import { makeZip, toFile } from './ingest-fixtures.ts';
+
+const CONTENT = {
+  'a/one.json': JSON.stringify({ id: 'cnv_1', text: 'x'.repeat(300) }),
+  'a/two.eml': `Message-ID: <two@example.com>\r\n\r\n${'body '.repeat(5000)}`,
+  'a/attachments/msg_1/three.bin': new Uint8Array(Array.from({ length: 5000 }, (_, i) => (i * 7) % 256)),
+  'a/four.json': '{"id":"msg_4"}',
+};
+
+describe('zip source', () => {
+  it('reads the same bytes whatever the read window (entries spanning windows)', async () => {
+    const zip = await makeZip(CONTENT);
+    const read = async (windowBytes?: number) => {
+      const source = new ZipSource(zip, windowBytes);
+      const out: string[] = [];
+      for await (const item of source.entries()) {
+        out.push(
+          item.info.path.endsWith('.eml')
+            ? await source.readHead(item, undefined, 100)
+            : await source.readText(item),
+        );
+      }
+      return out;
+    };
+    const reference = await read();
+    expect(reference[0]).toBe(CONTENT['a/one.json']);
+    expect(reference[1]).toBe(CONTENT['a/two.eml'].slice(0, 100));
+    expect(reference[3]).toBe(CONTENT['a/four.json']);
+    for (const windowBytes of [64, 100, 1000, 4096]) expect(await read(windowBytes)).toEqual(reference);
+  });
+
+  it('walks from a checkpoint without reading earlier entries, and knows the entry count', async () => {
+    const zip = await makeZip(CONTENT);
+    const source = new ZipSource(zip);
+    const paths: [number, string][] = [];
+    for await (const item of source.entries(2)) paths.push([item.index, item.info.path]);
+    expect(paths).toEqual([
+      [2, 'a/attachments/msg_1/three.bin'],
+      [3, 'a/four.json'],
+    ]);
+    expect(source.totalEntries).toBe(4);
+  });
+
+  it('re-reads entries by path for the import step', async () => {
+    const zip = await makeZip(CONTENT);
+    const bytes = await readEntryByPath(zip, 'a/attachments/msg_1/three.bin');
+    expect(bytes).toEqual(CONTENT['a/attachments/msg_1/three.bin']);
+    expect(await readEntryByPath(zip, 'a/missing.bin')).toBeNull();
+    const seen: string[] = [];
+    const missing = await readEntriesByPath(zip, ['a/four.json', 'a/one.json', 'nope'], (path) => {
+      seen.push(path);
+    });
+    expect(seen).toEqual(['a/one.json', 'a/four.json']);
+    expect(missing).toEqual(['nope']);
+  });
+
+  it('names the file when it is not a zip', async () => {
+    const source = new ZipSource(toFile(new Uint8Array(100), 'empty.zip'));
+    await expect(source.entries().next()).rejects.toThrow(/"empty\.zip" is not a zip file/);
+  });
+
+  it('stops reading when cancelled', async () => {
+    const zip = await makeZip(CONTENT);
+    const source = new ZipSource(zip);
+    const controller = new AbortController();
+    const iterator = source.entries(0, controller.signal);
+    const first = await iterator.next();
+    controller.abort();
+    await expect(source.readText(first.value!, controller.signal)).rejects.toMatchObject({ kind: 'aborted' });
+    await expect(iterator.next()).rejects.toMatchObject({ kind: 'aborted' });
+  });
+});
