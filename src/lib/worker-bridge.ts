@@ -24,6 +24,8 @@ export class WorkerBridge<T> {
   readonly #options: BridgeOptions<T>;
   #worker: Worker | null = null;
   #api: Remote<T> | null = null;
+  /** Rejecters of the calls in flight: a worker that dies must not leave them pending forever. */
+  readonly #pending = new Set<(error: Error) => void>();
 
   constructor(create: () => Worker, options: BridgeOptions<T> = {}) {
     this.#create = create;
@@ -32,8 +34,17 @@ export class WorkerBridge<T> {
 
   get api(): Remote<T> {
     if (!this.#api) {
-      this.#worker = this.#create();
-      this.#api = wrap<T>(this.#worker);
+      const worker = this.#create();
+      worker.addEventListener('error', (event) => {
+        event.preventDefault?.();
+        const message = (event as Partial<ErrorEvent>).message || 'it could not run';
+        this.#failAll(
+          new Error(`The background worker stopped (${message}). Try again; reload the page if it persists.`),
+        );
+        this.terminate();
+      });
+      this.#worker = worker;
+      this.#api = wrap<T>(worker);
     }
     return this.#api;
   }
@@ -46,7 +57,6 @@ export class WorkerBridge<T> {
     if (signal?.aborted) throw new AbortedError();
     const api = this.api;
     const work = fn(api);
-    if (!signal) return work;
     return new Promise<R>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | null = null;
       const onAbort = () => {
@@ -56,11 +66,17 @@ export class WorkerBridge<T> {
           reject(new AbortedError());
         }, this.#options.graceMs ?? 5000);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
       const settle = () => {
-        signal.removeEventListener('abort', onAbort);
+        this.#pending.delete(fail);
+        signal?.removeEventListener('abort', onAbort);
         if (timer !== null) clearTimeout(timer);
       };
+      const fail = (error: Error) => {
+        settle();
+        reject(error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.add(fail);
       work.then(
         (value) => {
           settle();
@@ -74,8 +90,13 @@ export class WorkerBridge<T> {
     });
   }
 
-  /** Stops the worker now; the next call starts a new one. */
+  #failAll(error: Error): void {
+    for (const fail of [...this.#pending]) fail(error);
+  }
+
+  /** Stops the worker now (calls in flight fail); the next call starts a new one. */
   terminate(): void {
+    this.#failAll(new AbortedError());
     if (this.#api) this.#api[releaseProxy]();
     this.#worker?.terminate();
     this.#worker = null;

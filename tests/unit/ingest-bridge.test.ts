@@ -80,3 +80,24 @@ describe('worker bridge', () => {
     });
   });
 });
+
+describe('worker bridge when the worker dies', () => {
+  it('fails the calls in flight instead of leaving them pending, then restarts', async () => {
+    const ports: MessagePort[] = [];
+    let made = 0;
+    const bridge = new WorkerBridge<SlowApi>(() => {
+      made++;
+      const { port1, port2 } = new MessageChannel();
+      expose({ work: () => new Promise(() => undefined), cancel() {} } satisfies SlowApi, port1);
+      ports.push(port2);
+      return Object.assign(port2, { terminate: () => port2.close() }) as unknown as Worker;
+    });
+    const call = bridge.call(undefined, (api) => api.work(1));
+    const errorEvent = Object.assign(new Event('error'), { message: 'out of memory' });
+    ports[0]!.dispatchEvent(errorEvent);
+    await expect(call).rejects.toThrow(/The background worker stopped \(out of memory\)/);
+    void bridge.call(undefined, (api) => api.work(1)).catch(() => undefined);
+    expect(made).toBe(2);
+    bridge.terminate();
+  });
+});
