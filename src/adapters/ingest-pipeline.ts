@@ -280,7 +280,9 @@ export class IngestPipeline {
         for await (const item of zip.entries(start.checkpoint, signal)) {
           const action = classifyEntry(item.info);
           const weight = readWeight(action, item.info.uncompressedSize);
-          ahead.push({ item, weight, read: this.#read(zip, item, action, signal) });
+          const read = this.#read(zip, item, action, signal);
+          read.catch(() => undefined); // observed when applied; never an unhandled rejection meanwhile
+          ahead.push({ item, weight, read });
           aheadBytes += weight;
           while (
             ahead.length >= this.#options.readAhead ||
@@ -291,8 +293,7 @@ export class IngestPipeline {
         }
         while (ahead.length > 0) await applyNext();
       } finally {
-        // Reads still in flight after a failure must not surface as unhandled rejections.
-        for (const pending of ahead) void pending.read.catch(() => undefined);
+        ahead.length = 0;
       }
       run.source.status = 'done';
       run.source.entries = zip.totalEntries ?? run.source.checkpoint;

@@ -61,7 +61,8 @@ export async function computeSummary(store: ExportStore, recompute = false): Pro
   let cached = recompute ? undefined : await store.getMeta<CachedSummary>(SUMMARY_KEY);
   if (!cached) {
     cached = await buildSummary(store, inboxes);
-    await store.setMeta(SUMMARY_KEY, cached);
+    // Only a cache: with the disk full, the summary is still shown.
+    await store.setMeta(SUMMARY_KEY, cached).catch(() => undefined);
   }
   const empty = cached.summary.conversations + cached.summary.missingConversations === 0;
   const unrecognized = await store.listUnrecognized(0, FIRST_UNRECOGNIZED);
@@ -213,7 +214,7 @@ async function resolveInboxes(store: ExportStore): Promise<Inbox[]> {
     changed.push(row);
     return row;
   });
-  if (changed.length > 0) await store.putInboxes(changed);
+  if (changed.length > 0) await store.putInboxes(changed).catch(() => undefined);
   return resolved;
 }
 

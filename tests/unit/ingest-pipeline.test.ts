@@ -338,13 +338,14 @@ describe('ingest pipeline', () => {
 
     const put = IDBObjectStore.prototype.put;
     let calls = 0;
+    let full = false;
     const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
       this: IDBObjectStore,
       ...args: Parameters<IDBObjectStore['put']>
     ) {
-      if (this.name === 'conversations' && ++calls > 3) {
-        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      }
+      // The disk fills up during the second batch: from then on, every write fails.
+      if (this.name === 'conversations' && ++calls > 3) full = true;
+      if (full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return put.apply(this, args);
     });
     let result;
