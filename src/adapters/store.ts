@@ -458,6 +458,18 @@ export class ExportStore {
     }
   }
 
+  /** Walks every contact, in key order, a page at a time (the import names SMS parties from them). */
+  async forEachContact(visit: (row: Contact) => void, pageSize = 2000): Promise<void> {
+    let after: string | null = null;
+    while (true) {
+      const range: IDBKeyRange | undefined = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
+      const page: Contact[] = await this.db.getAll('contacts', range, pageSize);
+      for (const row of page) visit(row);
+      if (page.length < pageSize) return;
+      after = page[page.length - 1]!.id;
+    }
+  }
+
   /** Walks file references never matched to a message (their message is not in the export). */
   async forEachOrphanFileRef(visit: (row: FileRefRow) => void): Promise<void> {
     const tx = this.db.transaction(['fileRefs', 'messages']);
