@@ -14,6 +14,7 @@ export const SKIP_REASONS = {
   noMessageId:
     'the export has no Message-ID for the emails of this conversation: the comment cannot be placed',
   nothingToSend: 'nothing to send to Missive: no SMS and no comment that can be placed',
+  skippedUnknown: 'skipped by you: Missive could not tell whether it had arrived',
 } as const;
 
 /** Reasons an item stays pending after a run; a later run tries again. */
@@ -22,6 +23,11 @@ export const PENDING_REASONS = {
   smsConversationUnknown:
     'the Missive conversation of these SMS is not known yet (Missive answered without an ID); it is looked up before posting',
   blockedByBrowser: 'the browser blocked the request (CORS): nothing was sent',
+  filesNotAvailable:
+    'its files are in an export .zip not dropped in this tab: drop the export files again (step 1), then resume',
+  outcomeUnknown:
+    'sent, but Missive could not tell whether it arrived: choose to send it again, count it as imported, or skip it',
+  smsNotInMissive: 'the SMS of this conversation are not in Missive: nothing to attach the comment to',
 } as const;
 
 /** Notes on items that are imported, but not exactly as they were in Front. */

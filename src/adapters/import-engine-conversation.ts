@@ -1,0 +1,613 @@
+/**
+ * The import of one Front conversation, in order: first whatever was left in flight (checked with
+ * Missive before anything is sent again), then its SMS oldest first (the first one opens the Missive
+ * conversation, the others join it), then its comments as posts once the Missive conversation is known.
+ *
+ * Conversations run in parallel; inside one, requests go one after the other.
+ */
+import {
+  commentPostPayloads,
+  emailLookupPath,
+  planSmsParts,
+  smsMessagePayload,
+  type EncodedFile,
+  type ImportTarget,
+  type PostsRequestBody,
+  type SmsPart,
+} from '../domain/import/missive-payloads.ts';
+import {
+  classifyOutcome,
+  conversationIdFromLookup,
+  type ImportRequest,
+  type MissiveIds,
+} from '../domain/import/outcomes.ts';
+import {
+  MISSIVE_MESSAGES_PER_CONVERSATION,
+  planConversation,
+  type ConversationPlan,
+  type PlanChoices,
+} from '../domain/import/plan.ts';
+import type { SchedulerClock } from '../domain/import/rate-scheduler.ts';
+import { PENDING_REASONS } from '../domain/import/reasons.ts';
+import { unixSeconds } from '../domain/import/text.ts';
+import type { AttachmentInfo, Comment, Conversation, EntryRef, Message } from '../domain/model.ts';
+import type { Requester } from './import-engine-requests.ts';
+import { ConversationResolver, missiveWebUrl } from './import-engine-resolve.ts';
+import {
+  commentFooter,
+  findPostInConversation,
+  findSmsInConversation,
+  type Check,
+} from './import-engine-verify.ts';
+import {
+  conversationStatusOf,
+  type Attempt,
+  type Ledger,
+  type LedgerConversation,
+  type LedgerItem,
+} from './ledger.ts';
+import type { ExportStore } from './store.ts';
+
+/** Sends of one item that end in a 5xx or a dropped connection, each checked, before it fails. */
+export const MAX_WRITE_ATTEMPTS = 8;
+
+export type ExportReader = Pick<ExportStore, 'getConversation' | 'messagesOf' | 'commentsOf'>;
+
+/** Bytes of an attachment from the export files dropped in this tab, or null when not at hand. */
+export type ReadFile = (ref: EntryRef) => Promise<Uint8Array | null>;
+
+/** What a conversation tells the run as it goes. */
+export interface RunEvents {
+  /** A planned request reached its end (imported or failed): one less to make. */
+  requestSettled(): void;
+  /** These export files must be dropped again for the pictures of a pending SMS. */
+  filesNeeded(names: string[]): void;
+  /** Something changed worth showing. */
+  changed(): void;
+}
+
+export interface RunContext {
+  ledger: Ledger;
+  store: ExportReader;
+  requester: Requester;
+  resolver: ConversationResolver;
+  target: ImportTarget;
+  choices: PlanChoices;
+  readFile: ReadFile;
+  clock: SchedulerClock;
+  /** Wall clock (Unix ms), recorded with each attempt. */
+  epochNow: () => number;
+  events: RunEvents;
+}
+
+/**
+ * - `complete`: nothing more to do for it in this run (some items may stay pending, with a reason);
+ * - `deferred`: it needs its Missive conversation ID, found by the resolver's next pass;
+ * - `stopped`: the run is pausing or stopping.
+ */
+export type TaskResult = 'complete' | 'deferred' | 'stopped';
+
+/** Internal step result: go on, or end the conversation's turn with this result. */
+type Step = 'continue' | TaskResult;
+
+type WriteResult =
+  | { kind: 'done'; ids: MissiveIds }
+  | { kind: 'failed' }
+  | { kind: 'held' }
+  | { kind: 'deferred' }
+  | { kind: 'stopped' };
+
+function placeholderConversation(id: string): Conversation {
+  return {
+    id,
+    seen: false,
+    subject: '',
+    status: '',
+    type: 'conversation',
+    createdAt: null,
+    inboxKeys: [],
+    tags: [],
+    assigneeName: null,
+    recipientHandle: null,
+  };
+}
+
+function randomId(): string {
+  return (
+    globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+  );
+}
+
+/** Base64 of file bytes, in chunks (a spread of millions of arguments would overflow the stack). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  const CHUNK = 0x8000;
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  }
+  return btoa(binary);
+}
+
+function sourceName(ref: EntryRef): string {
+  return ref.source.split('|')[0] ?? ref.source;
+}
+
+/** Which chunk of its comment a post carries (1 unless the comment was split over several posts). */
+function partOfPost(post: PostsRequestBody): number {
+  const footer = post.posts.attachments[0]?.footer ?? '';
+  const match = /, part (\d+) of \d+$/.exec(footer);
+  return match ? Number(match[1]) : 1;
+}
+
+export class ConversationTask {
+  readonly #ctx: RunContext;
+  readonly #id: string;
+  #row!: LedgerConversation;
+  #conversation!: Conversation;
+  #messages = new Map<string, Message>();
+  #comments = new Map<string, Comment>();
+  #items = new Map<string, LedgerItem>();
+
+  constructor(ctx: RunContext, frontConversationId: string) {
+    this.#ctx = ctx;
+    this.#id = frontConversationId;
+  }
+
+  async run(): Promise<TaskResult> {
+    const { ledger, store, choices } = this.#ctx;
+    const [row, conversation, messages, comments, items] = await Promise.all([
+      ledger.getConversation(this.#id),
+      store.getConversation(this.#id),
+      store.messagesOf(this.#id),
+      store.commentsOf(this.#id),
+      ledger.itemsOf(this.#id),
+    ]);
+    if (!row) return 'complete';
+    this.#row = row;
+    this.#conversation = conversation ? stripStats(conversation) : placeholderConversation(this.#id);
+    this.#messages = new Map(messages.map((m) => [m.id, m]));
+    this.#comments = new Map(comments.map((c) => [c.id, c]));
+    this.#items = new Map(items.map((i) => [i.frontId, i]));
+    const plan = planConversation(this.#conversation, messages, comments, choices);
+
+    for (const step of [
+      () => this.#settleInFlight(plan),
+      () => this.#sendSms(plan),
+      () => this.#sendComments(plan),
+    ]) {
+      const result = await step();
+      if (result !== 'continue') {
+        await this.#finish(plan);
+        return result;
+      }
+    }
+    await this.#finish(plan);
+    return 'complete';
+  }
+
+  // ---- Items left in flight ----------------------------------------------------------------------
+
+  /** Items found in flight (a closed tab, an answer lost): asked of Missive before anything else. */
+  async #settleInFlight(plan: ConversationPlan): Promise<Step> {
+    for (const action of plan.items) {
+      const item = this.#items.get(action.frontId);
+      if (item?.status !== 'in_flight' || !item.attempt) continue;
+      if (item.attempt.unknown) return 'complete'; // waits for the user's choice; order is kept
+      const carried = this.#carried(item.attempt);
+      const check = await this.#check(item, item.attempt);
+      switch (check.kind) {
+        case 'stored':
+          await this.#markSent(carried, item.attempt.part, {
+            conversationId: this.#row.missiveConversationId,
+            messageId: check.messageId,
+            postId: check.postId,
+          });
+          break;
+        case 'not-stored':
+          await this.#update(carried, () => ({ status: 'pending', attempt: null, reason: null }));
+          break;
+        case 'unknown':
+          await this.#markUnknown(carried, item.attempt);
+          return 'complete';
+        case 'deferred':
+          return 'deferred';
+        case 'stopped':
+          return 'stopped';
+      }
+    }
+    return 'continue';
+  }
+
+  #carried(attempt: Attempt): LedgerItem[] {
+    return attempt.carriedIds
+      .map((id) => this.#items.get(id))
+      .filter((item): item is LedgerItem => item !== undefined && item.status === 'in_flight');
+  }
+
+  async #check(item: LedgerItem, attempt: Attempt): Promise<Check | { kind: 'deferred' }> {
+    if (attempt.request === 'sms-message') {
+      const message = this.#messages.get(item.frontId);
+      const part = message ? planSmsParts(message, this.#conversation).parts[attempt.part - 1] : undefined;
+      if (!message || !part) return { kind: 'unknown', reason: 'the SMS is no longer in the export' };
+      return this.#checkSms(message, part);
+    }
+    const conversationId = this.#row.missiveConversationId;
+    if (!conversationId) return { kind: 'unknown', reason: 'the Missive conversation is not known' };
+    const footer = commentFooter(attempt.carriedIds[0] ?? item.frontId, attempt.part, item.parts);
+    return findPostInConversation(
+      this.#ctx.requester,
+      conversationId,
+      { footer, markdown: null },
+      attempt.sentAt,
+    );
+  }
+
+  async #checkSms(message: Message, part: SmsPart): Promise<Check | { kind: 'deferred' }> {
+    let conversationId = this.#row.missiveConversationId;
+    if (!conversationId) {
+      const found = this.#ctx.resolver.result(this.#id);
+      if (!found) return { kind: 'deferred' };
+      if (found.kind === 'absent') return { kind: 'not-stored' };
+      if (found.kind === 'unavailable') return { kind: 'unknown', reason: found.message };
+      conversationId = found.missiveConversationId;
+      await this.#setMissiveConversation(conversationId, null);
+    }
+    const check = await findSmsInConversation(
+      this.#ctx.requester,
+      conversationId,
+      part.externalId,
+      unixSeconds(message.createdAt),
+    );
+    // Near Missive's 400-message cap the SMS may have started a new conversation: not provable.
+    if (check.kind === 'not-stored' && this.#row.smsSent >= MISSIVE_MESSAGES_PER_CONVERSATION - 1) {
+      return {
+        kind: 'unknown',
+        reason: 'near the 400-message cap, Missive may have started a new conversation',
+      };
+    }
+    return check;
+  }
+
+  // ---- SMS -------------------------------------------------------------------------------------
+
+  async #sendSms(plan: ConversationPlan): Promise<Step> {
+    for (const action of plan.items) {
+      if (action.kind !== 'sms') continue;
+      const item = this.#items.get(action.frontId);
+      const message = this.#messages.get(action.frontId);
+      if (item?.status !== 'pending' || !message) continue;
+      const { parts } = planSmsParts(message, this.#conversation);
+      for (const part of parts.slice(item.partsDone)) {
+        const step = await this.#sendSmsPart(message, part);
+        if (step !== 'continue') return step;
+        if (this.#items.get(action.frontId)?.status === 'failed') break;
+      }
+    }
+    return 'continue';
+  }
+
+  async #sendSmsPart(message: Message, part: SmsPart): Promise<Step> {
+    const files = await this.#encodeFiles(part.attachments);
+    if (!files) {
+      const item = this.#items.get(message.id)!;
+      await this.#update([item], () => ({ reason: PENDING_REASONS.filesNotAvailable }));
+      return 'complete'; // later SMS wait: they must arrive after this one
+    }
+    const body = smsMessagePayload(
+      message,
+      this.#conversation,
+      {
+        ...this.#ctx.target,
+        thread: {
+          missiveConversationId: this.#row.missiveConversationId,
+          firstOfConversation: this.#row.smsSent === 0,
+        },
+      },
+      { part, files },
+    );
+    this.#ctx.resolver.forget(this.#id);
+    const result = await this.#write(
+      'sms-message',
+      [this.#items.get(message.id)!],
+      part.index,
+      '/messages',
+      body,
+    );
+    return this.#stepAfter(result);
+  }
+
+  async #encodeFiles(files: readonly AttachmentInfo[]): Promise<EncodedFile[] | null> {
+    const encoded: EncodedFile[] = [];
+    const missing = new Set<string>();
+    for (const file of files) {
+      const bytes = file.ref ? await this.#ctx.readFile(file.ref) : null;
+      if (!bytes) {
+        if (file.ref) missing.add(sourceName(file.ref));
+        continue;
+      }
+      encoded.push({ filename: file.filename, base64: bytesToBase64(bytes) });
+    }
+    if (missing.size === 0) return encoded;
+    this.#ctx.events.filesNeeded([...missing]);
+    return null;
+  }
+
+  // ---- Comments ----------------------------------------------------------------------------------
+
+  async #sendComments(plan: ConversationPlan): Promise<Step> {
+    const pending = plan.items
+      .filter((action) => action.kind === 'comment' && this.#items.get(action.frontId)?.status === 'pending')
+      .map((action) => this.#comments.get(action.frontId))
+      .filter((comment): comment is Comment => comment !== undefined);
+    if (pending.length === 0) return 'continue';
+    const located = await this.#locate(pending);
+    if (located !== 'continue') return located;
+    const { organization, placement } = this.#ctx.target;
+    const posts = commentPostPayloads(
+      pending,
+      { missiveConversationId: this.#row.missiveConversationId! },
+      { organization, placement, commentMode: this.#ctx.choices.commentMode },
+    );
+    for (const post of posts) {
+      const carried = post.commentIds.map((id) => this.#items.get(id)!);
+      const part = partOfPost(post.body);
+      if (carried.some((item) => item.status !== 'pending' || part <= item.partsDone)) continue;
+      const result = await this.#write('comment-post', carried, part, '/posts', post.body);
+      const step = this.#stepAfter(result);
+      if (step !== 'continue') return step;
+    }
+    return 'continue';
+  }
+
+  /** Makes sure the Missive conversation of the comments is known; otherwise they wait, with why. */
+  async #locate(pending: readonly Comment[]): Promise<Step> {
+    if (this.#row.missiveConversationId) return 'continue';
+    const items = pending.map((c) => this.#items.get(c.id)!);
+    if (this.#row.commentRoute === 'email' && this.#row.lookupMessageId) {
+      const lookup = await this.#ctx.requester.read(emailLookupPath(this.#row.lookupMessageId));
+      if (!lookup.ok) {
+        if (lookup.why === 'stopped') return 'stopped';
+        await this.#update(items, () => ({ reason: `the email lookup failed: ${lookup.message}` }));
+        return 'complete';
+      }
+      const conversationId = conversationIdFromLookup(lookup.body);
+      if (!conversationId) {
+        await this.#update(items, () => ({ reason: PENDING_REASONS.emailNotInMissive }));
+        return 'complete';
+      }
+      await this.#setMissiveConversation(conversationId, webUrlFromLookup(lookup.body));
+      return 'continue';
+    }
+    if (this.#row.smsSent === 0) {
+      await this.#update(items, () => ({ reason: PENDING_REASONS.smsNotInMissive }));
+      return 'complete';
+    }
+    const found = this.#ctx.resolver.result(this.#id);
+    if (!found) return 'deferred';
+    if (found.kind !== 'found') {
+      const detail = found.kind === 'unavailable' ? ` (${found.message})` : '';
+      await this.#update(items, () => ({ reason: PENDING_REASONS.smsConversationUnknown + detail }));
+      return 'complete';
+    }
+    await this.#setMissiveConversation(found.missiveConversationId, null);
+    return 'continue';
+  }
+
+  // ---- One write ---------------------------------------------------------------------------------
+
+  /**
+   * Sends one write until it is settled: in flight in the ledger before it leaves; done (strict)
+   * after a 2xx; a 429 waits (not processed: sent again); a 5xx or a lost connection is checked with
+   * Missive before it is sent again; another 4xx fails the item; a 401 or CORS stops the run.
+   */
+  async #write(
+    request: Exclude<ImportRequest, 'email-lookup'>,
+    items: LedgerItem[],
+    part: number,
+    path: string,
+    body: unknown,
+  ): Promise<WriteResult> {
+    const { requester, epochNow, clock } = this.#ctx;
+    let carried = items;
+    for (let failures = 0; ;) {
+      const attempt: Attempt = {
+        id: randomId(),
+        request,
+        part,
+        carriedIds: carried.map((item) => item.frontId),
+        sentAt: 0,
+        unknown: false,
+      };
+      const sent = await requester.send('POST', path, body, async () => {
+        attempt.sentAt = epochNow();
+        carried = await this.#update(carried, () => ({ status: 'in_flight', attempt, reason: null }));
+      });
+      if (!sent.sent) return { kind: 'stopped' };
+      const outcome = classifyOutcome(request, sent.response, {
+        attempt: failures,
+        rng: requester.rng,
+        timeScale: requester.timeScale,
+      });
+      switch (outcome.action) {
+        case 'done':
+          await this.#markSent(
+            carried,
+            part,
+            outcome.ids,
+            sent.response.ok ? webUrlFromBody(sent.response.body) : null,
+          );
+          return { kind: 'done', ids: outcome.ids };
+        case 'retry-later': {
+          if (outcome.cause === 'rate_limited') {
+            // Not processed: back to pending while the scheduler holds everything.
+            carried = await this.#update(carried, () => ({ status: 'pending', attempt: null }));
+            continue;
+          }
+          failures++;
+          try {
+            await clock.sleep(outcome.delayMs, requester.signal);
+          } catch {
+            return { kind: 'stopped' }; // still in flight: checked on resume
+          }
+          const check = await this.#check(carried[0]!, attempt);
+          if (check.kind === 'stored') {
+            await this.#markSent(carried, part, {
+              conversationId: this.#row.missiveConversationId,
+              messageId: check.messageId,
+              postId: check.postId,
+            });
+            return {
+              kind: 'done',
+              ids: { conversationId: null, messageId: check.messageId, postId: check.postId },
+            };
+          }
+          if (check.kind === 'not-stored') {
+            if (failures >= MAX_WRITE_ATTEMPTS) {
+              await this.#markFailed(carried, `gave up after ${failures} attempts: ${outcome.reason}`);
+              return { kind: 'failed' };
+            }
+            carried = await this.#update(carried, () => ({ status: 'pending', attempt: null }));
+            continue;
+          }
+          if (check.kind === 'unknown') {
+            await this.#markUnknown(carried, attempt);
+            return { kind: 'held' };
+          }
+          return { kind: check.kind };
+        }
+        case 'fail-item':
+        case 'fail-item-too-large':
+          await this.#markFailed(carried, outcome.reason);
+          return { kind: 'failed' };
+        case 'keep-pending':
+          await this.#update(carried, () => ({ status: 'pending', attempt: null, reason: outcome.reason }));
+          return { kind: 'held' };
+        case 'pause-for-token':
+        case 'stop-blocked':
+          // Refused before being processed: nothing is in Missive.
+          await this.#update(carried, () => ({ status: 'pending', attempt: null }));
+          requester.stop(outcome.action === 'pause-for-token' ? 'needs-token' : 'blocked', outcome.reason);
+          return { kind: 'stopped' };
+      }
+    }
+  }
+
+  #stepAfter(result: WriteResult): Step {
+    switch (result.kind) {
+      case 'done':
+      case 'failed':
+        return 'continue';
+      case 'held':
+        return 'complete';
+      default:
+        return result.kind;
+    }
+  }
+
+  // ---- Ledger writes -----------------------------------------------------------------------------
+
+  async #update(
+    items: readonly LedgerItem[],
+    change: (item: LedgerItem) => Partial<LedgerItem>,
+    options: { strict?: boolean; conversation?: LedgerConversation } = {},
+  ): Promise<LedgerItem[]> {
+    const next = await this.#ctx.ledger.updateItems(items, change, options);
+    for (const item of next) this.#items.set(item.frontId, item);
+    if (options.conversation) this.#row = options.conversation;
+    this.#ctx.events.changed();
+    return next;
+  }
+
+  /** The 2xx, written durably with what Missive told (and the conversation's new state) at once. */
+  async #markSent(
+    items: readonly LedgerItem[],
+    part: number,
+    ids: MissiveIds,
+    webUrl: string | null = null,
+  ): Promise<void> {
+    const row = this.#row;
+    const isSms = items[0]?.kind === 'sms';
+    const smsDone = isSms && items.some((item) => part >= item.parts);
+    const conversationId = ids.conversationId ?? row.missiveConversationId;
+    const conversation: LedgerConversation = {
+      ...row,
+      missiveConversationId: conversationId,
+      webUrl: webUrl ?? row.webUrl ?? (conversationId ? missiveWebUrl(conversationId) : null),
+      smsSent: row.smsSent + (smsDone ? 1 : 0),
+    };
+    await this.#update(
+      items,
+      (item) => ({
+        status: part >= item.parts ? 'done' : 'pending',
+        partsDone: Math.max(item.partsDone, part),
+        attempt: null,
+        reason: null,
+        missive: {
+          conversationId,
+          messageIds: ids.messageId ? [...item.missive.messageIds, ids.messageId] : item.missive.messageIds,
+          postIds: ids.postId ? [...item.missive.postIds, ids.postId] : item.missive.postIds,
+        },
+      }),
+      { strict: true, conversation: withSameQueue(row, conversation) },
+    );
+    this.#ctx.events.requestSettled();
+  }
+
+  async #markFailed(items: readonly LedgerItem[], reason: string): Promise<void> {
+    await this.#update(items, () => ({ status: 'failed', attempt: null, reason }));
+    this.#ctx.events.requestSettled();
+  }
+
+  async #markUnknown(items: readonly LedgerItem[], attempt: Attempt): Promise<void> {
+    await this.#update(items, () => ({
+      status: 'in_flight',
+      attempt: { ...attempt, unknown: true },
+      reason: PENDING_REASONS.outcomeUnknown,
+    }));
+  }
+
+  async #setMissiveConversation(missiveConversationId: string, webUrl: string | null): Promise<void> {
+    const row = this.#row;
+    this.#row = await this.#ctx.ledger.putConversation(row, {
+      ...row,
+      missiveConversationId,
+      webUrl: webUrl ?? missiveWebUrl(missiveConversationId),
+    });
+  }
+
+  /** The conversation's status from its items, written when it changed (it leaves the queue when done). */
+  async #finish(plan: ConversationPlan): Promise<void> {
+    const status = conversationStatusOf(plan.conversation.status, [...this.#items.values()]);
+    if (status === this.#row.status) return;
+    this.#row = await this.#ctx.ledger.putConversation(this.#row, { ...this.#row, status });
+    this.#ctx.events.changed();
+  }
+}
+
+/** A row written together with items keeps its status, so its queue key stays as it was. */
+function withSameQueue(before: LedgerConversation, after: LedgerConversation): LedgerConversation {
+  return { ...after, status: before.status, ...(before.queueKey ? { queueKey: before.queueKey } : {}) };
+}
+
+function stripStats(row: Conversation & { stats?: unknown }): Conversation {
+  const { stats: _stats, ...conversation } = row;
+  return conversation;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
+
+/** `web_url` of the conversation in a `{messages:{conversation:{…}}}` answer, when Missive gave it. */
+function webUrlFromBody(body: unknown): string | null {
+  const messages = record(body)?.messages;
+  const message = record(Array.isArray(messages) ? messages[0] : messages);
+  const url = record(message?.conversation)?.web_url;
+  return typeof url === 'string' ? url : null;
+}
+
+function webUrlFromLookup(body: unknown): string | null {
+  return webUrlFromBody(body);
+}
