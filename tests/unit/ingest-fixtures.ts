@@ -121,3 +121,94 @@ export function conversationFiles(
     out[`${base}/1701292690-comment-${comId}.json`] = comment(comId, id);
   return out;
 }
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A zip of stored (uncompressed) entries with a Zip64 end of central directory, written directly: fast
+ * enough to build archives of more than 65,535 entries in a unit test.
+ */
+export function makeZip64(entries: Iterable<[string, string]>, name = 'zip64.zip'): SourceBlob {
+  const encoder = new TextEncoder();
+  const locals: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  let count = 0;
+  for (const [path, text] of entries) {
+    const nameBytes = encoder.encode(path);
+    const data = encoder.encode(text);
+    const crc = crc32(data);
+    const local = new Uint8Array(30 + nameBytes.length + data.length);
+    const lv = new DataView(local.buffer);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(4, 20, true);
+    lv.setUint16(6, 0x0800, true); // UTF-8 names
+    lv.setUint32(14, crc, true);
+    lv.setUint32(18, data.length, true);
+    lv.setUint32(22, data.length, true);
+    lv.setUint16(26, nameBytes.length, true);
+    local.set(nameBytes, 30);
+    local.set(data, 30 + nameBytes.length);
+    const record = new Uint8Array(46 + nameBytes.length);
+    const cv = new DataView(record.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(4, 45, true);
+    cv.setUint16(6, 20, true);
+    cv.setUint16(8, 0x0800, true);
+    cv.setUint32(16, crc, true);
+    cv.setUint32(20, data.length, true);
+    cv.setUint32(24, data.length, true);
+    cv.setUint16(28, nameBytes.length, true);
+    cv.setUint32(42, offset, true);
+    record.set(nameBytes, 46);
+    locals.push(local);
+    central.push(record);
+    offset += local.length;
+    count++;
+  }
+  const directoryOffset = offset;
+  const directorySize = central.reduce((sum, r) => sum + r.length, 0);
+  const tail = new Uint8Array(56 + 20 + 22);
+  const tv = new DataView(tail.buffer);
+  // Zip64 end of central directory record.
+  tv.setUint32(0, 0x06064b50, true);
+  tv.setBigUint64(4, 44n, true);
+  tv.setUint16(12, 45, true);
+  tv.setUint16(14, 45, true);
+  tv.setBigUint64(24, BigInt(count), true);
+  tv.setBigUint64(32, BigInt(count), true);
+  tv.setBigUint64(40, BigInt(directorySize), true);
+  tv.setBigUint64(48, BigInt(directoryOffset), true);
+  // Zip64 end of central directory locator.
+  tv.setUint32(56, 0x07064b50, true);
+  tv.setBigUint64(64, BigInt(directoryOffset + directorySize), true);
+  tv.setUint32(72, 1, true);
+  // End of central directory, pointing to the Zip64 record.
+  tv.setUint32(76, 0x06054b50, true);
+  tv.setUint16(84, 0xffff, true);
+  tv.setUint16(86, 0xffff, true);
+  tv.setUint32(88, 0xffffffff, true);
+  tv.setUint32(92, 0xffffffff, true);
+  const total = offset + directorySize + tail.length;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const part of [...locals, ...central, tail]) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return toFile(bytes, name);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ZipSource, readEntriesByPath, readEntryByPath } from '../../src/adapters/zip-source.ts';
-import { makeZip, toFile } from './ingest-fixtures.ts';
+import { makeZip, makeZip64, toFile } from './ingest-fixtures.ts';
 
 const CONTENT = {
   'a/one.json': JSON.stringify({ id: 'cnv_1', text: 'x'.repeat(300) }),
@@ -71,4 +71,24 @@ describe('zip source', () => {
     await expect(source.readText(first.value!, controller.signal)).rejects.toMatchObject({ kind: 'aborted' });
     await expect(iterator.next()).rejects.toMatchObject({ kind: 'aborted' });
   });
+});
+
+describe('large archives', () => {
+  it('walks a Zip64 archive of more than 100,000 entries, and resumes near its end quickly', async () => {
+    const count = 100_500;
+    function* entries(): Generator<[string, string]> {
+      for (let i = 0; i < count; i++) yield [`export/_meta/teammates/tea_${i}.json`, `{"id":"tea_${i}"}`];
+    }
+    const zip = makeZip64(entries());
+    const source = new ZipSource(zip);
+    let seen = 0;
+    let last = '';
+    for await (const item of source.entries(100_000)) {
+      seen++;
+      last = await source.readText(item);
+    }
+    expect(source.totalEntries).toBe(count);
+    expect(seen).toBe(500);
+    expect(last).toBe(`{"id":"tea_${count - 1}"}`);
+  }, 60_000);
 });
