@@ -11,6 +11,7 @@
  */
 import { deleteDB, openDB } from 'idb';
 import type { ConversationPlan, ItemAction } from '../domain/import/plan.ts';
+import { SKIP_REASONS } from '../domain/import/reasons.ts';
 import {
   LEDGER_DB_NAME,
   LEDGER_VERSION,
@@ -268,6 +269,8 @@ function mergeItem(
 ): LedgerItem {
   const parts = action.kind === 'sms' ? action.requests : action.kind === 'comment' ? action.posts : 0;
   if (old && (old.status === 'done' || old.status === 'in_flight')) return old;
+  // The user's own choice for an item Missive could not tell about stands.
+  if (old?.status === 'skipped' && old.reason === SKIP_REASONS.skippedUnknown) return old;
   if (old?.status === 'failed' && !options.retryFailed) return old;
   const next: LedgerItem = {
     frontId: action.frontId,
