@@ -74,7 +74,8 @@ async function forward(
   log: (line: string) => void,
 ): Promise<void> {
   try {
-    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+    const body =
+      req.method === 'GET' || req.method === 'HEAD' ? undefined : new Uint8Array(await readBody(req));
     const headers = new Headers();
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = req.headers[name];
