@@ -8,7 +8,9 @@ import {
 
 describe('Missive API base URL', () => {
   it('accepts a loopback base from the link', () => {
-    expect(apiBaseFromQuery('?missive-api=http%3A%2F%2F127.0.0.1%3A4010%2Fv1')).toBe('http://127.0.0.1:4010/v1');
+    expect(apiBaseFromQuery('?missive-api=http%3A%2F%2F127.0.0.1%3A4010%2Fv1')).toBe(
+      'http://127.0.0.1:4010/v1',
+    );
     expect(apiBaseFromQuery('?missive-api=http://localhost:4010/v1/')).toBe('http://localhost:4010/v1');
     expect(apiBaseFromQuery('?missive-api=http://[::1]:4010/v1')).toBe('http://[::1]:4010/v1');
   });
