@@ -1,0 +1,166 @@
+/**
+ * Paces one target account's requests: at most `concurrency` in flight, at most `unitsPerWindow` quota
+ * units started in any rolling `windowMs` (Gmail counts 25 units per import, 15,000 per user per
+ * minute; Graph and JMAP count requests), and nobody starts while a 429 pause runs. First come, first
+ * served. Clock-injected, so tests run hours of traffic without waiting.
+ */
+
+export interface PacerClock {
+  now(): number;
+  /** Resolves after `ms`; rejects when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realClock: PacerClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+export interface PacerLimits {
+  concurrency: number;
+  unitsPerWindow: number;
+  windowMs: number;
+}
+
+/** The floor the budget never halves below: a run always moves forward. */
+const MIN_UNITS_FRACTION = 1 / 16;
+
+export class Pacer {
+  readonly #clock: PacerClock;
+  readonly #limits: PacerLimits;
+  #budget: number;
+  #inFlight = 0;
+  #pausedUntil = 0;
+  /** Units started, with their start time, inside the current window. */
+  #log: { at: number; units: number }[] = [];
+  /** Waiters in arrival order; only the head may start. */
+  #queue: { units: number; wake: () => void }[] = [];
+
+  constructor(limits: PacerLimits, clock: PacerClock) {
+    this.#limits = limits;
+    this.#budget = limits.unitsPerWindow;
+    this.#clock = clock;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Units the rolling window allows now (lower after repeated 429s). */
+  get budget(): number {
+    return this.#budget;
+  }
+
+  /** Units started within the current window. */
+  usedInWindow(): number {
+    this.#expire(this.#clock.now());
+    return this.#log.reduce((sum, entry) => sum + entry.units, 0);
+  }
+
+  /** Runs `task` once a slot and `units` of budget are free. The slot is held until it settles. */
+  async run<T>(units: number, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.#acquire(Math.min(units, this.#limits.unitsPerWindow), signal);
+    try {
+      return await task();
+    } finally {
+      this.#inFlight--;
+      this.#wakeHead();
+    }
+  }
+
+  /** A 429 (or rate 403): nobody starts before `ms` from now. */
+  pauseFor(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + ms);
+  }
+
+  /** Repeated 429s: the documented figure is more than this account really gets; halve it. */
+  tighten(): void {
+    this.#budget = Math.max(this.#limits.unitsPerWindow * MIN_UNITS_FRACTION, Math.floor(this.#budget / 2));
+  }
+
+  async #acquire(units: number, signal: AbortSignal | undefined): Promise<void> {
+    const waiter = { units, wake: () => undefined as void };
+    this.#queue.push(waiter);
+    try {
+      for (;;) {
+        if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+        if (this.#queue[0] === waiter) {
+          const wait = this.#waitFor(units);
+          if (wait === 0) {
+            this.#queue.shift();
+            this.#inFlight++;
+            this.#log.push({ at: this.#clock.now(), units });
+            this.#wakeHead();
+            return;
+          }
+          // Sleeps until the budget frees up; a settling request wakes the head earlier.
+          await this.#park(waiter, wait, signal);
+        } else {
+          await this.#park(waiter, Infinity, signal);
+        }
+      }
+    } catch (error) {
+      this.#queue.splice(this.#queue.indexOf(waiter), 1);
+      this.#wakeHead();
+      throw error;
+    }
+  }
+
+  /** 0 when `units` may start now; else how long to wait (Infinity: until a slot frees). */
+  #waitFor(units: number): number {
+    const now = this.#clock.now();
+    if (now < this.#pausedUntil) return this.#pausedUntil - now;
+    if (this.#inFlight >= this.#limits.concurrency) return Infinity;
+    this.#expire(now);
+    let used = this.#log.reduce((sum, entry) => sum + entry.units, 0);
+    if (used + units <= this.#budget) return 0;
+    // The earliest time enough old entries leave the window.
+    for (const entry of this.#log) {
+      used -= entry.units;
+      if (used + units <= this.#budget) return Math.max(1, entry.at + this.#limits.windowMs - now);
+    }
+    return Math.max(1, (this.#log.at(-1)?.at ?? now) + this.#limits.windowMs - now);
+  }
+
+  #expire(now: number): void {
+    const from = now - this.#limits.windowMs;
+    while (this.#log.length > 0 && this.#log[0]!.at <= from) this.#log.shift();
+  }
+
+  /** Waits until woken, `ms` passed (when finite) or `signal` aborted (the loop then throws). */
+  async #park(waiter: { wake: () => void }, ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const controller = new AbortController();
+    const woken = new Promise<void>((resolve) => (waiter.wake = resolve));
+    const aborted = new Promise<void>((resolve) => {
+      if (signal?.aborted) resolve();
+      signal?.addEventListener('abort', () => resolve(), { once: true, signal: controller.signal });
+    });
+    const slept = Number.isFinite(ms)
+      ? this.#clock.sleep(ms, controller.signal).catch(() => undefined)
+      : new Promise<void>(() => undefined);
+    try {
+      await Promise.race([woken, aborted, slept]);
+    } finally {
+      controller.abort();
+    }
+  }
+
+  #wakeHead(): void {
+    this.#queue[0]?.wake();
+  }
+}
