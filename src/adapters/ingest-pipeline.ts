@@ -7,9 +7,9 @@
  * batches together with the new checkpoint. A bad entry is listed and the walk carries on; a bad file
  * is reported and the next file carries on; a full disk stops the run and keeps what was committed.
  */
-import type { EntryRef, SourceFile, UnrecognizedEntry } from '../domain/model.ts';
+import type { EntryRef, UnrecognizedEntry } from '../domain/model.ts';
 import type { EntryAction, EntryInfo, ParsedObject } from '../domain/front/contract.ts';
-import { ExportStore, IndexBatch, StoreQuotaError, isQuotaError } from './store.ts';
+import { ExportStore, IndexBatch, StoreQuotaError, isQuotaError, type SourceRow } from './store.ts';
 import type { ConflictLog } from './store-merge.ts';
 import {
   EML_HEAD_BYTES,
@@ -75,9 +75,9 @@ interface FileRun {
   index: number;
   file: SourceBlob;
   /** The file's row as it is being indexed (checkpoint of the entries processed). */
-  source: SourceFile;
+  source: SourceRow;
   /** The row as last committed: the checkpoint a resume starts from. */
-  committed: SourceFile;
+  committed: SourceRow;
   /** Counters for this run of this file. */
   frontObjects: number;
   csvEntries: number;
@@ -91,7 +91,7 @@ const DEFAULTS = { batchRows: 2000, batchBytes: 16 * 1024 * 1024, batchMs: 1000,
 /** Inflated bytes held by the entries read ahead; past it, reading waits (one entry always proceeds). */
 const READ_AHEAD_BYTES = 32 * 1024 * 1024;
 
-function newSource(file: SourceBlob): SourceFile {
+function newSource(file: SourceBlob): SourceRow {
   return {
     id: fingerprint(file),
     name: file.name,
@@ -102,6 +102,7 @@ function newSource(file: SourceBlob): SourceFile {
     entries: 0,
     bytesDone: 0,
     error: null,
+    ignoredEntries: 0,
   };
 }
 
@@ -125,7 +126,7 @@ export class IngestPipeline {
   async ingest(files: SourceBlob[], signal?: AbortSignal): Promise<IngestResult> {
     this.#messages = new Map();
     this.#perFile = new Map();
-    const known = new Map<string, SourceFile>();
+    const known = new Map<string, SourceRow>();
     for (const source of await this.store.listSources()) known.set(source.id, source);
 
     // The same file twice in one drop is read once.
@@ -204,7 +205,7 @@ export class IngestPipeline {
   async #ingestFile(
     index: number,
     file: SourceBlob,
-    start: SourceFile,
+    start: SourceRow,
     reporter: ProgressReporter,
     signal: AbortSignal | undefined,
   ): Promise<'done' | 'failed' | 'cancelled' | 'quota'> {
@@ -400,7 +401,11 @@ export class IngestPipeline {
     const problem = (reason: string) =>
       this.#unrecognized(run, batch, { source: info.source, path: info.path, reason });
     switch (action.action) {
+      case 'directory':
+        return 0;
       case 'ignore':
+        // Counted with the checkpoint, so a resumed file counts each junk entry once.
+        run.source.ignoredEntries = (run.source.ignoredEntries ?? 0) + 1;
         return 0;
       case 'unrecognized':
         if (/csv/i.test(action.reason)) run.csvEntries++;
@@ -458,6 +463,9 @@ export class IngestPipeline {
         return;
       case 'contact':
         batch.addContact(object.contact);
+        return;
+      case 'unused':
+        batch.addUnusedObject(object.unused);
         return;
     }
   }

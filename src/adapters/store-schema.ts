@@ -18,24 +18,20 @@ import type {
   Teammate,
   UnrecognizedEntry,
 } from '../domain/model.ts';
-import type { EmlHeaders, FrontChannel } from '../domain/front/contract.ts';
+import type {
+  ConversationCounts,
+  EmlHeaders,
+  FrontChannel,
+  UnusedFrontObject,
+} from '../domain/front/contract.ts';
 
 export const DB_NAME = 'front-to-missive';
 
-/** What the index keeps per conversation, besides the conversation: counts, kept in step on every write. */
-export interface ConversationStats {
-  sms: number;
-  emails: number;
-  otherMessages: number;
-  drafts: number;
-  comments: number;
-  /** Attachments of messages and comments, as the JSON lists them. */
-  attachments: number;
-  /** Of those, how many have their bytes in a dropped zip. */
-  attachmentsWithBytes: number;
-  /** Emails with a Message-ID (from an .eml or headers). */
-  emailsWithMessageId: number;
-}
+/**
+ * What the index keeps per conversation, besides the conversation: counts, kept in step on every write.
+ * The Export summary is built from them (the accumulator's addConversationCounts), not from the messages.
+ */
+export type ConversationStats = ConversationCounts;
 
 export interface ConversationRow extends Conversation {
   stats: ConversationStats;
@@ -61,6 +57,15 @@ export interface FileRefRow {
   headers: EmlHeaders | null;
 }
 
+/** A dropped zip and its checkpoint, plus what the ingest counted in it. */
+export interface SourceRow extends SourceFile {
+  /** Junk entries skipped so far (up to the checkpoint); absent in rows written before it was counted. */
+  ignoredEntries?: number;
+}
+
+/** A Front object the import does not use (tag, link, ...), kept once per Front ID to be counted by kind. */
+export type UnusedObjectRow = UnusedFrontObject;
+
 export interface UnrecognizedRow extends UnrecognizedEntry {
   /** `${source}\n${path}\n${reason}`: the same problem found twice is listed once. */
   key: string;
@@ -77,9 +82,10 @@ export interface ExportDbSchema extends DBSchema {
   teammates: { key: string; value: Teammate };
   contacts: { key: string; value: Contact };
   fileRefs: { key: string; value: FileRefRow; indexes: { byMessage: string } };
-  sources: { key: string; value: SourceFile };
+  sources: { key: string; value: SourceRow };
   unrecognized: { key: string; value: UnrecognizedRow; indexes: { bySource: string } };
   meta: { key: string; value: unknown };
+  unusedObjects: { key: string; value: UnusedObjectRow };
 }
 
 export type ExportDb = IDBPDatabase<ExportDbSchema>;
@@ -104,6 +110,12 @@ export const MIGRATIONS: Migration[] = [
     db.createObjectStore('unrecognized', { keyPath: 'key' }).createIndex('bySource', 'sourceId');
     db.createObjectStore('meta');
   },
+  // Version 2: Front objects the import does not use, counted apart from the unrecognised entries (the
+  // cached summary predates that count: it is built again).
+  (db, tx) => {
+    db.createObjectStore('unusedObjects', { keyPath: 'id' });
+    void tx.objectStore('meta').delete('summary');
+  },
 ];
 
 export const DB_VERSION = MIGRATIONS.length;
@@ -126,6 +138,7 @@ export const EXPORT_STORES = [
   'sources',
   'unrecognized',
   'meta',
+  'unusedObjects',
 ] as const satisfies readonly ExportStoreName[];
 
 export function emptyStats(): ConversationStats {

@@ -2,12 +2,12 @@
  * The Export summary of what the index holds, computed in the worker (never on the page) with the Front
  * domain's summary accumulator, and cached in the `meta` store until the next write.
  *
- * The accumulator counts records; re-reading every message body from IndexedDB to count them would cost
- * as much as the ingest itself. The index keeps per-conversation counters up to date on every write
- * (see ConversationStats), so the summary replays those counters as minimal records instead: the cost is
+ * Re-reading every message from IndexedDB to count it would cost as much as the ingest itself. The index
+ * keeps per-conversation counts up to date on every write (ConversationStats, the domain's
+ * ConversationCounts), and the accumulator takes them as they are (addConversationCounts): the cost is
  * one pass over the conversations, not over the messages.
  */
-import type { AttachmentInfo, Comment, Inbox, Message, SourceFile } from '../domain/model.ts';
+import type { Inbox, SourceFile } from '../domain/model.ts';
 import {
   channelTypesByInbox,
   createSummaryAccumulator,
@@ -15,10 +15,8 @@ import {
   folderNameFromKey,
   matchInboxFolders,
   type ExportSummary,
-  type SummaryAccumulator,
 } from '../domain/front/index.ts';
-import type { ConversationRow } from './store-schema.ts';
-import type { ExportStore, UnrecognizedRow } from './store.ts';
+import type { ExportStore, SourceRow, UnrecognizedRow } from './store.ts';
 
 /** An inbox as the Load step lists it: what the export tells about it, and its counts. */
 export interface InboxView extends Inbox {
@@ -60,7 +58,7 @@ export async function computeSummary(store: ExportStore, recompute = false): Pro
   const sources = (await store.listSources()).sort((a, b) => a.name.localeCompare(b.name));
   let cached = recompute ? undefined : await store.getMeta<CachedSummary>(SUMMARY_KEY);
   if (!cached) {
-    cached = await buildSummary(store, inboxes);
+    cached = await buildSummary(store, inboxes, sources);
     // Only a cache: with the disk full, the summary is still shown.
     await store.setMeta(SUMMARY_KEY, cached).catch(() => undefined);
   }
@@ -76,105 +74,30 @@ export async function computeSummary(store: ExportStore, recompute = false): Pro
   };
 }
 
-async function buildSummary(store: ExportStore, inboxes: Inbox[]): Promise<CachedSummary> {
+const UNRECOGNIZED_PAGE = 2000;
+
+async function buildSummary(
+  store: ExportStore,
+  inboxes: Inbox[],
+  sources: SourceRow[],
+): Promise<CachedSummary> {
   const accumulator = createSummaryAccumulator();
   for (const inbox of inboxes) accumulator.addInbox(inbox);
-  await store.forEachConversation((row) => replayConversation(accumulator, row));
-  let offset = 0;
-  while (true) {
-    const page = await store.listUnrecognized(offset, 2000);
+  await store.forEachConversation(({ stats, ...conversation }) =>
+    accumulator.addConversationCounts(conversation, stats),
+  );
+  for (const [kind, count] of await store.countUnusedObjectsByKind())
+    accumulator.addUnusedObjects(kind, count);
+  for (const source of sources) accumulator.addIgnoredEntries(source.ignoredEntries ?? 0);
+  for (let offset = 0; ; offset += UNRECOGNIZED_PAGE) {
+    const page = await store.listUnrecognized(offset, UNRECOGNIZED_PAGE);
     for (const row of page)
       accumulator.addUnrecognized({ source: row.source, path: row.path, reason: row.reason });
-    if (page.length < 2000) break;
-    offset += page.length;
+    if (page.length < UNRECOGNIZED_PAGE) break;
   }
   const summary = accumulator.summary();
   const requests = summary.sms + summary.eligibleComments;
   return { summary, estimate: { requests, seconds: estimateImportSeconds(requests) } };
-}
-
-const NO_ATTACHMENTS: AttachmentInfo[] = [];
-const PRESENT_REF = { source: '', path: '', size: 0 };
-
-/** Feeds one conversation and minimal stand-ins for its messages and comments, per its counters. */
-function replayConversation(accumulator: SummaryAccumulator, row: ConversationRow): void {
-  const { stats, ...conversation } = row;
-  accumulator.addConversation(conversation);
-  const attachments: AttachmentInfo[] = [];
-  for (let i = 0; i < stats.attachments; i++) {
-    attachments.push({
-      id: null,
-      filename: '',
-      contentType: '',
-      size: 0,
-      inline: false,
-      cid: null,
-      ref: i < stats.attachmentsWithBytes ? PRESENT_REF : null,
-    });
-  }
-  // Attachments are counted over the whole export: they ride on the first stand-in record.
-  let pending: AttachmentInfo[] = attachments;
-  const take = () => {
-    const list = pending;
-    pending = NO_ATTACHMENTS;
-    return list;
-  };
-  let drafts = stats.drafts;
-  let withId = stats.emailsWithMessageId;
-  const add = (kind: Message['kind'], count: number) => {
-    for (let i = 0; i < count; i++) {
-      const isDraft = drafts > 0;
-      if (isDraft) drafts--;
-      const hasId = kind === 'email' && withId > 0;
-      if (hasId) withId--;
-      accumulator.addMessage(stubMessage(row.id, kind, isDraft, hasId ? '<present>' : null, take()));
-    }
-  };
-  add('sms', stats.sms);
-  add('email', stats.emails);
-  add('other_message', stats.otherMessages);
-  for (let i = 0; i < stats.comments; i++) accumulator.addComment(stubComment(row.id, take()));
-}
-
-function stubMessage(
-  conversationId: string,
-  kind: Message['kind'],
-  isDraft: boolean,
-  messageId: string | null,
-  attachments: AttachmentInfo[],
-): Message {
-  return {
-    id: '',
-    conversationId,
-    kind,
-    frontType: kind,
-    isInbound: true,
-    isDraft,
-    createdAt: 0,
-    subject: '',
-    body: '',
-    text: '',
-    authorName: null,
-    recipients: [],
-    attachments,
-    messageId,
-    inReplyTo: null,
-    references: [],
-    eml: null,
-  };
-}
-
-function stubComment(conversationId: string, attachments: AttachmentInfo[]): Comment {
-  return {
-    id: '',
-    conversationId,
-    authorName: '',
-    authorEmail: null,
-    body: '',
-    postedAt: 0,
-    attachments,
-    isPinned: false,
-  };
 }
 
 /**

@@ -6,7 +6,7 @@
  * with {@link IndexBatch}; the batch also carries the source file's new checkpoint, so the rows and the
  * checkpoint are committed together: an interrupted ingest resumes exactly after the last committed entry.
  */
-import { openDB, deleteDB } from 'idb';
+import { openDB, deleteDB, unwrap } from 'idb';
 import type {
   Comment,
   Contact,
@@ -18,7 +18,7 @@ import type {
   Teammate,
   UnrecognizedEntry,
 } from '../domain/model.ts';
-import type { EmlHeaders } from '../domain/front/contract.ts';
+import type { EmlHeaders, UnusedFrontObject } from '../domain/front/contract.ts';
 import {
   DB_NAME,
   DB_VERSION,
@@ -33,8 +33,11 @@ import {
   type ConversationStats,
   type ExportDb,
   type ExportDbSchema,
+  type ExportStoreName,
   type FileRefRow,
+  type SourceRow,
   type UnrecognizedRow,
+  type UnusedObjectRow,
 } from './store-schema.ts';
 import {
   ConflictLog,
@@ -78,8 +81,9 @@ export class IndexBatch {
   readonly contacts = new Map<string, Contact>();
   readonly fileRefs = new Map<string, FileRefRow>();
   readonly unrecognized = new Map<string, UnrecognizedRow>();
+  readonly unusedObjects = new Map<string, UnusedObjectRow>();
   /** The source row to commit with these rows (its checkpoint). */
-  source: SourceFile | null = null;
+  source: SourceRow | null = null;
   /** Rows added; decides when to flush. */
   size = 0;
   /** Differences between two copies of one record, met inside this batch. */
@@ -138,6 +142,11 @@ export class IndexBatch {
     const id = messageId ?? '';
     const key = refKey(id, 'attachment', `${filename}\n${ref.path}`);
     this.fileRefs.set(key, { key, messageId: id, kind: 'attachment', name: filename, ref, headers: null });
+    this.size++;
+  }
+
+  addUnusedObject(object: UnusedFrontObject): void {
+    this.unusedObjects.set(object.id, object);
     this.size++;
   }
 
@@ -305,22 +314,27 @@ export class ExportStore {
         else if (!old) inboxRows.push(inboxFromKey(key));
       });
 
-      // 5. Write.
-      for (const row of convRows) conversations.put(row);
-      for (const row of messageRows) messages.put(row);
-      for (const row of commentRows) comments.put(row);
-      for (const row of batch.fileRefs.values()) fileRefs.put(row);
-      for (const row of inboxRows) inboxStore.put(row);
-      const channels = tx.objectStore('channels');
-      for (const row of batch.channels.values()) channels.put(row);
-      const teammates = tx.objectStore('teammates');
-      for (const row of batch.teammates.values()) teammates.put(row);
-      const contacts = tx.objectStore('contacts');
-      for (const row of batch.contacts.values()) contacts.put(row);
-      const unrecognized = tx.objectStore('unrecognized');
-      for (const row of batch.unrecognized.values()) unrecognized.put(row);
-      if (batch.source) tx.objectStore('sources').put(batch.source);
-      tx.objectStore('meta').delete('summary');
+      // 5. Write. Through the raw IDBObjectStore: no promise per row (idb would make one, and each
+      // would reject unobserved if the transaction aborts); failures surface through tx.done.
+      const put = <Name extends ExportStoreName>(
+        name: Name,
+        rows: Iterable<ExportDbSchema[Name]['value']>,
+      ) => {
+        const raw = unwrap(tx.objectStore(name));
+        for (const row of rows) raw.put(row);
+      };
+      put('conversations', convRows);
+      put('messages', messageRows);
+      put('comments', commentRows);
+      put('fileRefs', batch.fileRefs.values());
+      put('inboxes', inboxRows);
+      put('channels', batch.channels.values());
+      put('teammates', batch.teammates.values());
+      put('contacts', batch.contacts.values());
+      put('unrecognized', batch.unrecognized.values());
+      put('unusedObjects', batch.unusedObjects.values());
+      if (batch.source) put('sources', [batch.source]);
+      unwrap(tx.objectStore('meta')).delete('summary');
     } catch (error) {
       try {
         tx.abort();
@@ -335,15 +349,15 @@ export class ExportStore {
 
   // ---- Sources -------------------------------------------------------------------------------
 
-  async getSource(id: string): Promise<SourceFile | undefined> {
+  async getSource(id: string): Promise<SourceRow | undefined> {
     return this.db.get('sources', id);
   }
 
-  async putSource(source: SourceFile): Promise<void> {
+  async putSource(source: SourceRow): Promise<void> {
     await this.db.put('sources', source);
   }
 
-  async listSources(): Promise<SourceFile[]> {
+  async listSources(): Promise<SourceRow[]> {
     return this.db.getAll('sources');
   }
 
@@ -468,6 +482,18 @@ export class ExportStore {
       if (page.length < pageSize) return;
       after = page[page.length - 1]!.id;
     }
+  }
+
+  /** How many Front objects the import does not use were indexed, per kind (deduplicated by Front ID). */
+  async countUnusedObjectsByKind(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    let cursor = await this.db.transaction('unusedObjects').store.openCursor();
+    while (cursor) {
+      const kind = cursor.value.kind;
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      cursor = await cursor.continue();
+    }
+    return counts;
   }
 
   /** Walks file references never matched to a message (their message is not in the export). */

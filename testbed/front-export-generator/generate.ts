@@ -30,7 +30,7 @@ import { StreamingZipWriter } from './zip-writer.ts';
 
 export { DEFAULT_HARD_CASES, type HardCases } from './plan.ts';
 export { DEFAULT_INBOXES, type InboxSpec } from './world.ts';
-export type { ExportManifest, InboxCounts, ManifestFile, UnrecognizedFile } from './manifest.ts';
+export type { ExportManifest, InboxCounts, ManifestFile, OrphanFile, UnrecognizedFile } from './manifest.ts';
 
 export interface GeneratorOptions {
   /** Created if missing. Zips are named `front-export-<seed>-<n>.zip`; `manifest.json` sits beside them. */
@@ -168,7 +168,11 @@ class GenerationRun {
   }
 
   async writeAll(): Promise<void> {
-    if (this.config.includeChannelObjects) await this.write(metaEntries(this.world));
+    if (this.config.includeChannelObjects) {
+      await this.write(metaEntries(this.world));
+      // Inboxes, channels and teammates are used by the import; tags are not.
+      this.manifest.addUnusedObjects('tag', this.world.tags.length);
+    }
     for (let index = 0; this.wantsMore(index); index++) {
       await this.writeConversation(this.planner.planFor(index));
       await this.settleOldSizes();
@@ -256,7 +260,13 @@ class GenerationRun {
     const [inbox] = throwaway.inboxes;
     if (!message || !inbox) return;
     const entry = orphanMessageEntry(message, inbox, built.conversation.id, plan.index % this.config.zips);
-    this.manifest.addUnrecognized(this.sink.nameOf(entry.zip), entry.path, 'orphan');
+    this.manifest.addOrphanMessage(
+      this.sink.nameOf(entry.zip),
+      entry.path,
+      message,
+      built.conversation.id,
+      inbox.spec.name,
+    );
     await this.write([entry]);
   }
 

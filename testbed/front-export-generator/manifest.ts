@@ -2,12 +2,18 @@
  * The ground truth: counted from the objects as they are generated, never by parsing the zips,
  * so it stays independent of any parser under test.
  *
- * Counting rules:
+ * Counting rules (the same as the app's Export summary):
  * - Conversations, messages and comments are counted once, however many folders or zips hold them.
  *   `conversations` includes deleted and comment-only ones.
- * - Orphan messages and malformed files are not counted as objects: they are listed in
- *   `unrecognized`. Junk files (`__MACOSX/`, `.DS_Store`, `Thumbs.db`, `progress.log`) are listed in
- *   `ignored`. Directory entries, `export/_meta/*` and array-variant list files appear in neither.
+ * - An orphan message (its `_links.related.conversation` names a conversation written nowhere) is a
+ *   Front object: it counts in `sms` / `emails` / `otherMessages` and in the messages of the inbox
+ *   folder it sits in. Its conversation counts in `missingConversations`, never in `conversations` nor
+ *   in any inbox's conversations. Orphans are listed in `orphans`, not in `unrecognized` (their
+ *   conversation is known).
+ * - Malformed files are listed in `unrecognized`. Junk files (`__MACOSX/`, `.DS_Store`, `Thumbs.db`,
+ *   `progress.log`) are listed in `ignored`. Directory entries and array-variant list files appear in
+ *   neither; `export/_meta/*` holds inboxes, channels and teammates (used) and tags, counted in
+ *   `unusedObjects` (Front objects the import does not use).
  * - A comment is eligible when its conversation holds at least one email or SMS.
  * - `smsConversations` / `emailConversations`: conversations holding at least one SMS / email (a
  *   mixed conversation can count in both).
@@ -33,15 +39,27 @@ export interface ManifestFile {
 export interface UnrecognizedFile {
   file: string;
   path: string;
-  reason: 'malformed-json' | 'orphan' | string;
+  reason: 'malformed-json' | string;
+}
+
+/** A message file whose conversation is written nowhere in the export. */
+export interface OrphanFile {
+  file: string;
+  path: string;
+  messageId: string;
+  /** The conversation its `_links.related.conversation` names. */
+  conversationId: string;
 }
 
 export interface ExportManifest {
   seed: number;
   files: ManifestFile[];
   conversations: number;
+  /** Conversations named by orphan messages, never written (distinct IDs). */
+  missingConversations: number;
   deletedConversations: number;
   commentOnlyConversations: number;
+  /** Messages by kind, orphans included. */
   sms: number;
   emails: number;
   otherMessages: number;
@@ -50,11 +68,17 @@ export interface ExportManifest {
   attachmentsWithBytes: number;
   eligibleComments: number;
   ineligibleComments: number;
-  /** Keyed by inbox display name; a shared conversation counts in each of its inboxes. */
+  /**
+   * Keyed by inbox display name; a shared conversation counts in each of its inboxes. Orphan messages
+   * count in the inbox they sit in; their missing conversation does not.
+   */
   perInbox: Record<string, InboxCounts>;
   /** `.eml` files written (one per email when `includeEml`). */
   emlFiles: number;
   unrecognized: UnrecognizedFile[];
+  orphans: OrphanFile[];
+  /** Front objects the import does not use, by kind as the app names them (`tag`, ...). */
+  unusedObjects: Record<string, number>;
   ignored: { file: string; path: string }[];
   smsConversations: number;
   emailConversations: number;
@@ -92,6 +116,7 @@ export class ManifestBuilder {
       seed,
       files: [],
       conversations: 0,
+      missingConversations: 0,
       deletedConversations: 0,
       commentOnlyConversations: 0,
       sms: 0,
@@ -110,6 +135,8 @@ export class ManifestBuilder {
       ),
       emlFiles: 0,
       unrecognized: [],
+      orphans: [],
+      unusedObjects: {},
       ignored: [],
       smsConversations: 0,
       emailConversations: 0,
@@ -167,6 +194,39 @@ export class ManifestBuilder {
 
   addUnrecognized(file: string, path: string, reason: UnrecognizedFile['reason']): void {
     this.manifest.unrecognized.push({ file, path, reason });
+  }
+
+  /** A message written alone, in `inboxName`'s folder, for a conversation written nowhere. */
+  addOrphanMessage(
+    file: string,
+    path: string,
+    message: BuiltConversation['messages'][number],
+    conversationId: string,
+    inboxName: string,
+  ): void {
+    const m = this.manifest;
+    if (!m.orphans.some((orphan) => orphan.conversationId === conversationId)) m.missingConversations++;
+    m.orphans.push({ file, path, messageId: message.json.id, conversationId });
+    const perInbox = m.perInbox[inboxName];
+    if (message.kind === 'sms') {
+      m.sms++;
+      if (perInbox) perInbox.sms++;
+    } else if (message.kind === 'email') {
+      m.emails++;
+      if (perInbox) perInbox.emails++;
+    } else {
+      m.otherMessages++;
+      if (perInbox) perInbox.otherMessages++;
+    }
+    if (m.idsIncluded) {
+      const list =
+        message.kind === 'sms' ? m.ids.sms : message.kind === 'email' ? m.ids.emails : m.ids.otherMessages;
+      list.push(message.json.id);
+    }
+  }
+
+  addUnusedObjects(kind: string, count: number): void {
+    if (count > 0) this.manifest.unusedObjects[kind] = (this.manifest.unusedObjects[kind] ?? 0) + count;
   }
 
   addIgnored(file: string, path: string): void {

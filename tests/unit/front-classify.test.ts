@@ -85,12 +85,9 @@ describe('classifyEntry', () => {
     });
   });
 
-  it('ignores directories, macOS metadata, system files and exporter logs', () => {
-    expect(classifyEntry(entry('export/Support/', { directory: true }))).toEqual({
-      action: 'ignore',
-      reason: 'directory',
-    });
-    expect(classifyEntry(entry('export/Support/'))).toEqual({ action: 'ignore', reason: 'directory' });
+  it('passes over directories, and ignores (to count) macOS metadata, system files and exporter logs', () => {
+    expect(classifyEntry(entry('export/Support/', { directory: true }))).toEqual({ action: 'directory' });
+    expect(classifyEntry(entry('export/Support/'))).toEqual({ action: 'directory' });
     expect(classifyEntry(entry('__MACOSX/export/Support/._cnv_1.json'))).toEqual({
       action: 'ignore',
       reason: 'macOS metadata',

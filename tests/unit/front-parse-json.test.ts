@@ -460,7 +460,7 @@ describe('parseJsonEntry: problems', () => {
     ]);
   });
 
-  it('reports objects without a known Front ID, and Front objects it does not import', () => {
+  it('reports objects without a known Front ID; Front objects it does not use are objects, not problems', () => {
     const entry = parse('x.json', [
       { version: 2, exported: true },
       { id: 'abc123' },
@@ -468,14 +468,20 @@ describe('parseJsonEntry: problems', () => {
       { id: 'tag_2oxhvy', name: 'billing' },
       'text',
       null,
+      { id: 'top_b2c', name: 'JIRA-12' },
+      { id: 'sts_1', name: 'Open' },
     ]);
     expect(reasons(entry)).toEqual([
       'unknown object: no id field at [0] (keys: version, exported)',
       'unknown object: id "abc123" at [1] has no known Front prefix',
       'unknown object: id at [2] is a number, not a Front ID',
-      'not imported: Front tag tag_2oxhvy at [3]',
       'not an object: [4] is a string',
       'not an object: [5] is null',
+    ]);
+    expect(only(entry, 'unused').map((object) => object.unused)).toEqual([
+      { id: 'tag_2oxhvy', kind: 'tag' },
+      { id: 'top_b2c', kind: 'link' },
+      { id: 'sts_1', kind: 'ticket status' },
     ]);
   });
 

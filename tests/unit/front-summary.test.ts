@@ -5,7 +5,7 @@ import {
   placeholderConversation,
   reasonCategory,
 } from '../../src/domain/front/index.ts';
-import type { ExportSummary, SummaryAccumulator } from '../../src/domain/front/index.ts';
+import type { ConversationCounts, ExportSummary, SummaryAccumulator } from '../../src/domain/front/index.ts';
 import type { AttachmentInfo, Comment, Conversation, Message, MessageKind } from '../../src/domain/model.ts';
 
 function conversation(id: string, inboxKeys: string[], status = 'archived'): Conversation {
@@ -66,6 +66,19 @@ function comment(conversationId: string, extra: Partial<Comment> = {}): Comment 
 
 type Feed = (accumulator: SummaryAccumulator) => void;
 
+function zeroCounts(): ConversationCounts {
+  return {
+    sms: 0,
+    emails: 0,
+    otherMessages: 0,
+    drafts: 0,
+    comments: 0,
+    attachments: 0,
+    attachmentsWithBytes: 0,
+    emailsWithMessageId: 0,
+  };
+}
+
 /** A small export: shared, SMS, comment-only, deleted, split (missing) and over-limit conversations. */
 function exportFeeds(): Feed[] {
   return [
@@ -96,7 +109,8 @@ function exportFeeds(): Feed[] {
     (a) => a.addConversation(conversation('cnv_whatsapp', ['folder:SMS Line'], 'deleted')),
     (a) => a.addMessage(message('cnv_whatsapp', 'other_message', { isDraft: true })),
     (a) => a.addComment(comment('cnv_whatsapp')),
-    // cnv_split: its conversation file never arrived; the placeholder carries the folder.
+    // cnv_split: its conversation file never arrived (an orphan SMS and comment); the placeholder
+    // carries the folder they were found in.
     (a) => a.addConversation(placeholderConversation('cnv_split', ['folder:SMS Line'])),
     (a) => a.addMessage(message('cnv_split', 'sms')),
     (a) => a.addComment(comment('cnv_split')),
@@ -114,6 +128,10 @@ function exportFeeds(): Feed[] {
         path: 'a/e.txt',
         reason: 'unsupported file: .txt outside any attachments folder',
       }),
+    (a) => a.addUnusedObjects('tag', 3),
+    (a) => a.addUnusedObjects('link', 1),
+    (a) => a.addUnusedObjects('tag', 2),
+    (a) => a.addIgnoredEntries(4),
   ];
 }
 
@@ -137,9 +155,10 @@ const EXPECTED: ExportSummary = {
       comments: 2,
     },
     {
+      // cnv_sms and cnv_whatsapp; cnv_split is missing: its SMS and comment count, not itself.
       key: 'folder:SMS Line',
       name: 'SMS Line',
-      conversations: 3,
+      conversations: 2,
       sms: 2,
       emails: 0,
       otherMessages: 1,
@@ -147,7 +166,7 @@ const EXPECTED: ExportSummary = {
     },
     { key: 'inb_1', name: 'Support', conversations: 1, sms: 0, emails: 2, otherMessages: 0, comments: 1 },
   ],
-  conversationsWithoutInbox: 2,
+  conversationsWithoutInbox: 1,
   eligibleComments: 4,
   notEligibleComments: 2,
   deletedConversations: 1,
@@ -159,6 +178,14 @@ const EXPECTED: ExportSummary = {
   orphanMessages: 2,
   orphanComments: 1,
   orphanEntries: 1,
+  unusedObjects: {
+    total: 6,
+    kinds: [
+      { kind: 'tag', count: 5 },
+      { kind: 'link', count: 1 },
+    ],
+  },
+  ignoredEntries: 4,
   unrecognized: {
     total: 4,
     groups: [
@@ -195,6 +222,112 @@ function summarize(feeds: Feed[]): ExportSummary {
 describe('createSummaryAccumulator', () => {
   it('builds the Export summary', () => {
     expect(summarize(exportFeeds())).toEqual(EXPECTED);
+  });
+
+  it('counts orphans in the totals and their inbox folder, and their conversation as missing only', () => {
+    const accumulator = createSummaryAccumulator();
+    accumulator.addConversation(conversation('cnv_found', ['folder:Support']));
+    accumulator.addMessage(message('cnv_found', 'email'));
+    // Two orphan SMS of one conversation whose file is in a zip not dropped yet.
+    accumulator.addConversation(placeholderConversation('cnv_elsewhere', ['folder:Support']));
+    accumulator.addMessage(message('cnv_elsewhere', 'sms'));
+    accumulator.addMessage(message('cnv_elsewhere', 'sms'));
+    accumulator.addComment(comment('cnv_elsewhere'));
+    const summary = accumulator.summary();
+    expect(summary).toMatchObject({
+      conversations: 1,
+      missingConversations: 1,
+      sms: 2,
+      emails: 1,
+      comments: 1,
+      eligibleComments: 1,
+      orphanMessages: 2,
+      orphanComments: 1,
+      commentOnlyConversations: 0,
+      emptyConversations: 0,
+      conversationsWithoutInbox: 0,
+      unrecognized: { total: 0 },
+    });
+    expect(summary.perInbox).toEqual([
+      {
+        key: 'folder:Support',
+        name: 'Support',
+        conversations: 1,
+        sms: 2,
+        emails: 1,
+        otherMessages: 0,
+        comments: 1,
+      },
+    ]);
+  });
+
+  it('takes per-conversation counts (what the store replays) exactly as the records they count', () => {
+    const fromRecords = createSummaryAccumulator();
+    const fromCounts = createSummaryAccumulator();
+    const counts = new Map<string, { conversation: Conversation; counts: ConversationCounts }>();
+    const slot = (id: string) => {
+      let entry = counts.get(id);
+      if (!entry)
+        counts.set(id, (entry = { conversation: placeholderConversation(id), counts: zeroCounts() }));
+      return entry;
+    };
+    const countAttachments = (into: ConversationCounts, list: readonly AttachmentInfo[]) => {
+      into.attachments += list.length;
+      into.attachmentsWithBytes += list.filter((a) => a.ref !== null).length;
+    };
+    // Replays the same feed into both: records one by one, and folded into counts per conversation.
+    const recorder: SummaryAccumulator = {
+      addConversation: (c) => {
+        fromRecords.addConversation(c);
+        const entry = slot(c.id);
+        entry.conversation = {
+          ...c,
+          seen: c.seen || entry.conversation.seen,
+          inboxKeys: [...new Set([...entry.conversation.inboxKeys, ...c.inboxKeys])],
+        };
+      },
+      addMessage: (m) => {
+        fromRecords.addMessage(m);
+        const into = slot(m.conversationId).counts;
+        if (m.kind === 'sms') into.sms++;
+        else if (m.kind === 'email') {
+          into.emails++;
+          if (m.messageId !== null) into.emailsWithMessageId++;
+        } else into.otherMessages++;
+        if (m.isDraft) into.drafts++;
+        countAttachments(into, m.attachments);
+      },
+      addComment: (c) => {
+        fromRecords.addComment(c);
+        const into = slot(c.conversationId).counts;
+        into.comments++;
+        countAttachments(into, c.attachments);
+      },
+      addConversationCounts: () => {
+        throw new Error('not fed here');
+      },
+      addInbox: (inbox) => {
+        fromRecords.addInbox(inbox);
+        fromCounts.addInbox(inbox);
+      },
+      addUnrecognized: (entry) => {
+        fromRecords.addUnrecognized(entry);
+        fromCounts.addUnrecognized(entry);
+      },
+      addUnusedObjects: (kind, count) => {
+        fromRecords.addUnusedObjects(kind, count);
+        fromCounts.addUnusedObjects(kind, count);
+      },
+      addIgnoredEntries: (count) => {
+        fromRecords.addIgnoredEntries(count);
+        fromCounts.addIgnoredEntries(count);
+      },
+      summary: () => fromRecords.summary(),
+    };
+    for (const feed of exportFeeds()) feed(recorder);
+    for (const { conversation: c, counts: n } of counts.values()) fromCounts.addConversationCounts(c, n);
+    expect(fromCounts.summary()).toEqual(EXPECTED);
+    expect(fromRecords.summary()).toEqual(EXPECTED);
   });
 
   it('gives the same numbers whatever the feed order (messages before conversations, reversed)', () => {

@@ -65,6 +65,8 @@ interface ReadExport {
   attachmentFiles: Set<string>;
   emlByMessage: Map<string, { zip: string; path: string; bytes: () => Promise<Uint8Array> }>;
   containers: { path: string; kind: 'array' | 'envelope' }[];
+  /** `tag_…` objects (distinct IDs): Front objects the import does not use. */
+  tags: number;
 }
 
 const JUNK_NAMES = new Set(['.DS_Store', 'Thumbs.db', 'progress.log']);
@@ -110,7 +112,9 @@ async function readExport(files: string[]): Promise<ReadExport> {
     attachmentFiles: new Set(),
     emlByMessage: new Map(),
     containers: [],
+    tags: 0,
   };
+  const tagIds = new Set<string>();
   for (const file of files) result.entries.push(...(await listZip(file)));
   const decoder = new TextDecoder('utf-8', { fatal: true });
   for (const entry of result.entries) {
@@ -142,8 +146,12 @@ async function readExport(files: string[]): Promise<ReadExport> {
     const { objects, container } = objectsIn(parsed);
     if (container) result.containers.push({ path: entry.path, kind: container });
     const folder = entry.path.split('/')[1] ?? '';
-    for (const object of objects) record(result, object, entry, folder);
+    for (const object of objects) {
+      if (object.id.startsWith('tag_')) tagIds.add(object.id);
+      else record(result, object, entry, folder);
+    }
   }
+  result.tags = tagIds.size;
   return result;
 }
 
@@ -169,9 +177,6 @@ function record(result: ReadExport, object: FrontObject, entry: ZipFileEntry, fo
 function recount(
   read: ReadExport,
 ): Omit<ExportManifest, 'seed' | 'files' | 'hardCaseConversations' | 'idsIncluded' | 'emlFiles'> {
-  const counted = [...read.messages.values()].filter((m) =>
-    read.conversations.has(conversationIdOf(m.object)),
-  );
   const byConversation = new Map<string, { sms: number; emails: number; other: number; comments: number }>();
   const slot = (id: string): { sms: number; emails: number; other: number; comments: number } => {
     const existing = byConversation.get(id) ?? { sms: 0, emails: 0, other: 0, comments: 0 };
@@ -185,19 +190,28 @@ function recount(
     comments: [] as string[],
     otherMessages: [] as string[],
   };
+  const perInbox: ExportManifest['perInbox'] = {};
+  const inbox = (folder: string) =>
+    (perInbox[folder] ??= { conversations: 0, sms: 0, emails: 0, otherMessages: 0, comments: 0 });
   let attachments = 0;
   let attachmentsWithBytes = 0;
-  for (const { object } of counted) {
-    const counts = slot(conversationIdOf(object));
+  // Every message counts, orphans too; an orphan counts in the inbox folder it sits in.
+  for (const { object, path } of read.messages.values()) {
+    const conversationId = conversationIdOf(object);
+    const counts = slot(conversationId);
+    const orphanInbox = read.conversations.has(conversationId) ? null : inbox(path.split('/')[1] ?? '');
     if (object.type === 'sms') {
       counts.sms++;
       ids.sms.push(object.id);
+      if (orphanInbox) orphanInbox.sms++;
     } else if (object.type === 'email') {
       counts.emails++;
       ids.emails.push(object.id);
+      if (orphanInbox) orphanInbox.emails++;
     } else {
       counts.other++;
       ids.otherMessages.push(object.id);
+      if (orphanInbox) orphanInbox.otherMessages++;
     }
     for (const attachment of object.attachments as { filename: string }[]) {
       attachments++;
@@ -208,7 +222,6 @@ function recount(
     slot(conversationIdOf(object)).comments++;
     ids.comments.push(object.id);
   }
-  const perInbox: ExportManifest['perInbox'] = {};
   let eligibleComments = 0;
   let ineligibleComments = 0;
   for (const [id, { folders }] of read.conversations) {
@@ -216,18 +229,12 @@ function recount(
     if (counts.sms + counts.emails > 0) eligibleComments += counts.comments;
     else ineligibleComments += counts.comments;
     for (const folder of folders) {
-      const inbox = (perInbox[folder] ??= {
-        conversations: 0,
-        sms: 0,
-        emails: 0,
-        otherMessages: 0,
-        comments: 0,
-      });
-      inbox.conversations++;
-      inbox.sms += counts.sms;
-      inbox.emails += counts.emails;
-      inbox.otherMessages += counts.other;
-      inbox.comments += counts.comments;
+      const row = inbox(folder);
+      row.conversations++;
+      row.sms += counts.sms;
+      row.emails += counts.emails;
+      row.otherMessages += counts.other;
+      row.comments += counts.comments;
     }
   }
   const conversations = [...read.conversations.values()].map((c) => c.object);
@@ -237,6 +244,7 @@ function recount(
   const all = [...byConversation.entries()].filter(([id]) => read.conversations.has(id));
   return {
     conversations: read.conversations.size,
+    missingConversations: new Set(orphans.map((m) => conversationIdOf(m.object))).size,
     deletedConversations: conversations.filter((c) => c.status === 'deleted').length,
     commentOnlyConversations: conversations.filter(
       (c) => c.type === 'discussion' && slot(c.id).sms + slot(c.id).emails + slot(c.id).other === 0,
@@ -250,10 +258,14 @@ function recount(
     eligibleComments,
     ineligibleComments,
     perInbox,
-    unrecognized: [
-      ...read.malformed.map((m) => ({ file: m.zip, path: m.path, reason: 'malformed-json' })),
-      ...orphans.map((m) => ({ file: m.zip, path: m.path, reason: 'orphan' })),
-    ],
+    unrecognized: read.malformed.map((m) => ({ file: m.zip, path: m.path, reason: 'malformed-json' })),
+    orphans: orphans.map((m) => ({
+      file: m.zip,
+      path: m.path,
+      messageId: m.object.id,
+      conversationId: conversationIdOf(m.object),
+    })),
+    unusedObjects: read.tags > 0 ? { tag: read.tags } : {},
     ignored: read.junk.map((j) => ({ file: j.zip, path: j.path })),
     smsConversations: all.filter(([, c]) => c.sms > 0).length,
     emailConversations: all.filter(([, c]) => c.emails > 0).length,
@@ -324,6 +336,7 @@ describe('front export generator', () => {
     expect(m.conversations).toBe(60);
     for (const key of [
       'conversations',
+      'missingConversations',
       'deletedConversations',
       'commentOnlyConversations',
       'sms',
@@ -341,6 +354,8 @@ describe('front export generator', () => {
     }
     expect(m.perInbox).toEqual(truth.perInbox);
     expect(sorted(m.unrecognized)).toEqual(sorted(truth.unrecognized));
+    expect(sorted(m.orphans)).toEqual(sorted(truth.orphans));
+    expect(m.unusedObjects).toEqual(truth.unusedObjects);
     expect(sorted(m.ignored)).toEqual(sorted(truth.ignored));
     expect(sorted(m.conversationsOver400Sms)).toEqual(sorted(truth.conversationsOver400Sms));
     expect(m.idsIncluded).toBe(true);
@@ -477,7 +492,12 @@ describe('front export generator', () => {
   it('has malformed JSON, orphan messages, junk, tiny files and missing attachment bytes', () => {
     const m = first.manifest;
     expect(m.unrecognized.filter((u) => u.reason === 'malformed-json')).toHaveLength(5);
-    expect(m.unrecognized.filter((u) => u.reason === 'orphan')).toHaveLength(3);
+    expect(m.orphans).toHaveLength(3);
+    expect(m.missingConversations).toBe(3);
+    for (const orphan of m.orphans) {
+      expect(m.ids.conversations).not.toContain(orphan.conversationId);
+      expect([...m.ids.sms, ...m.ids.emails, ...m.ids.otherMessages]).toContain(orphan.messageId);
+    }
     const junkPaths = m.ignored.map((i) => i.path);
     expect(junkPaths.some((p) => p.startsWith('__MACOSX/'))).toBe(true);
     expect(junkPaths.some((p) => p.endsWith('.DS_Store'))).toBe(true);
@@ -587,6 +607,8 @@ describe('front export generator', () => {
     expect(bare.manifest.attachmentsWithBytes).toBe(0);
     expect(bare.manifest.emlFiles).toBe(0);
     expect(bare.manifest.unrecognized).toEqual([]);
+    expect(bare.manifest.orphans).toEqual([]);
+    expect(bare.manifest.unusedObjects).toEqual({});
     expect(bare.manifest.ignored).toEqual([]);
   }, 60_000);
 

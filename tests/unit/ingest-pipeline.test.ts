@@ -72,6 +72,82 @@ describe('ingest pipeline', () => {
     expect(source).toMatchObject({ status: 'done', checkpoint: source!.entries, bytesDone: zip.size });
   });
 
+  it('counts orphans, Front objects it does not use, and junk as the summary rules say', async () => {
+    const tags = {
+      _results: [
+        { id: 'tag_1', name: 'vip' },
+        { id: 'tag_2', name: 'billing' },
+      ],
+    };
+    const first = await makeZip({
+      'export/_meta/tags.json': tags,
+      ...conversationFiles('Support', 'cnv_a', { messages: [['msg_a1', 'email']] }),
+      // Orphans: the conversation file of cnv_gone is in a zip not dropped.
+      'export/Support/cnv_gone/1701292639-message-msg_g1.json': message('msg_g1', 'cnv_gone', 'sms'),
+      'export/Support/cnv_gone/1701292690-comment-com_g1.json': comment('com_g1', 'cnv_gone'),
+      // An orphan whose conversation cannot be told at all: no link, no cnv_ folder.
+      'export/loose/1701292690-comment-com_lost.json': { ...comment('com_lost', 'x'), _links: {} },
+      'export/.DS_Store': 'junk',
+      '__MACOSX/export/._.DS_Store': 'junk',
+      'export/Support/progress.log': 'exported 2/2',
+    });
+    const second = await makeZip({
+      'export/_meta/tags.json': tags,
+      'export/_meta/links.json': [{ id: 'top_1', name: 'JIRA-1' }],
+      'export/.DS_Store': 'junk',
+    });
+    const { snapshot } = await pipeline().ingest([first, second]);
+    const summary = snapshot.summary!;
+    expect(summary).toMatchObject({
+      conversations: 1,
+      missingConversations: 1,
+      sms: 1,
+      emails: 1,
+      comments: 1,
+      eligibleComments: 1,
+      orphanMessages: 1,
+      orphanComments: 1,
+      orphanEntries: 1,
+      unusedObjects: {
+        total: 3,
+        kinds: [
+          { kind: 'tag', count: 2 },
+          { kind: 'link', count: 1 },
+        ],
+      },
+      ignoredEntries: 4,
+    });
+    expect(summary.unrecognized.total).toBe(1);
+    expect(snapshot.unrecognized.map((row) => [row.path, row.reason])).toEqual([
+      ['export/loose/1701292690-comment-com_lost.json', 'orphan: no conversation (comment com_lost)'],
+    ]);
+    expect(snapshot.inboxes.map((i) => [i.name, i.conversations, i.sms, i.emails, i.comments])).toEqual([
+      ['Support', 1, 1, 1, 1],
+    ]);
+  });
+
+  it('counts ignored entries once when a file is resumed after its checkpoint', async () => {
+    const zip = await makeZip({
+      'export/.DS_Store': 'junk',
+      ...conversationFiles('Support', 'cnv_a', { messages: [['msg_a1', 'email']] }),
+      'export/Support/progress.log': 'exported 1/1',
+      ...conversationFiles('Support', 'cnv_b', { messages: [['msg_b1', 'email']] }),
+    });
+    const controller = new AbortController();
+    let applied = 0;
+    const cancelled = await pipeline({
+      batchRows: 1,
+      readAhead: 1,
+      onProgress: (progress) => {
+        applied = progress.files[0]!.entriesDone;
+        if (applied >= 3) controller.abort();
+      },
+    }).ingest([zip], controller.signal);
+    expect(cancelled.cancelled).toBe(true);
+    const { snapshot } = await pipeline().ingest([zip]);
+    expect(snapshot.summary).toMatchObject({ conversations: 2, emails: 2, ignoredEntries: 2 });
+  });
+
   it('deduplicates a conversation found in two inbox folders: one conversation, two inboxes', async () => {
     const zip = await makeZip({
       ...conversationFiles('Support', 'cnv_1', { messages: [['msg_1', 'email']], comments: ['com_1'] }),

@@ -9,6 +9,7 @@ import {
   isQuotaError,
 } from '../../src/adapters/store.ts';
 import { computeSummary } from '../../src/adapters/store-summary.ts';
+import { createSummaryAccumulator, placeholderConversation } from '../../src/domain/front/index.ts';
 import type { Comment, Conversation, Message, SourceFile } from '../../src/domain/model.ts';
 
 let store: ExportStore;
@@ -104,6 +105,7 @@ describe('export store', () => {
         'sources',
         'teammates',
         'unrecognized',
+        'unusedObjects',
       ].sort(),
     );
   });
@@ -214,15 +216,72 @@ describe('export store', () => {
         smtpForwarding: false,
       });
       b.addChannel({ id: 'cha_1', type: 'twilio', inboxFrontId: 'inb_1', name: '+1415' });
+      b.addChannel({ id: 'cha_3', type: 'twilio_whatsapp', inboxFrontId: 'inb_1', name: 'WhatsApp' });
+      // An inbox with several channels: SMTP forwarding as soon as one of them is `smtp`.
       b.addChannel({ id: 'cha_2', type: 'smtp', inboxFrontId: 'inb_2', name: 'support@acme.com' });
+      b.addChannel({ id: 'cha_4', type: 'gmail', inboxFrontId: 'inb_2', name: 'help@acme.com' });
     });
     const { inboxes } = await computeSummary(store, true);
     expect(inboxes.map((i) => [i.key, i.name, i.channelType, i.smtpForwarding, i.conversations])).toEqual([
-      ['folder:SMS_Line', 'SMS Line', 'twilio', false, 1],
-      ['folder:Support', 'Support', 'smtp', true, 1],
+      ['folder:SMS_Line', 'SMS Line', 'twilio, twilio_whatsapp', false, 1],
+      ['folder:Support', 'Support', 'gmail, smtp', true, 1],
     ]);
     // Written back, so later steps read the resolved rows directly.
     expect((await store.listInboxes()).find((i) => i.key === 'folder:Support')!.smtpForwarding).toBe(true);
+  });
+
+  it('summarises from its per-conversation counts exactly as from the records themselves', async () => {
+    const conversations = [
+      conv('cnv_1', ['folder:Support', 'folder:Billing']),
+      conv('cnv_2', ['folder:SMS'], { status: 'deleted' }),
+      conv('cnv_3', ['folder:Support'], { type: 'discussion' }),
+    ];
+    const messages = [
+      msg('msg_1', 'cnv_1', 'email', { messageId: '<1@x>' }),
+      msg('msg_2', 'cnv_1', 'email', { isDraft: true }),
+      msg('msg_3', 'cnv_2', 'sms'),
+      msg('msg_4', 'cnv_2', 'other_message'),
+      // Orphans: cnv_9 is never written, only its messages and comments.
+      msg('msg_5', 'cnv_9', 'sms'),
+    ];
+    const comments = [com('com_1', 'cnv_1'), com('com_2', 'cnv_3'), com('com_3', 'cnv_9')];
+    // Written over several batches, some rows twice, messages before their conversations.
+    await write((b) => {
+      for (const m of messages.slice(0, 3)) b.addMessage(m);
+      b.addComment(comments[2]!);
+    });
+    await write((b) => {
+      for (const c of conversations) b.addConversation(c);
+      for (const m of messages) b.addMessage(m);
+      for (const c of comments) b.addComment(c);
+    });
+    await write((b) => b.addConversation(placeholderConversation('cnv_9', ['folder:SMS'])));
+
+    const fromRecords = createSummaryAccumulator();
+    for (const inbox of await store.listInboxes()) fromRecords.addInbox(inbox);
+    for (const c of conversations) fromRecords.addConversation(c);
+    fromRecords.addConversation(placeholderConversation('cnv_9', ['folder:SMS']));
+    for (const m of messages) fromRecords.addMessage(m);
+    for (const c of comments) fromRecords.addComment(c);
+    const expected = fromRecords.summary();
+    expect(expected).toMatchObject({ conversations: 3, missingConversations: 1, sms: 2, comments: 3 });
+    expect((await computeSummary(store, true)).summary).toEqual(expected);
+  });
+
+  it('counts Front objects the import does not use once per ID, by kind', async () => {
+    await write((b) => {
+      b.addUnusedObject({ id: 'tag_1', kind: 'tag' });
+      b.addUnusedObject({ id: 'top_1', kind: 'link' });
+    });
+    await write((b) => b.addUnusedObject({ id: 'tag_1', kind: 'tag' }));
+    expect(await store.countUnusedObjectsByKind()).toEqual(
+      new Map([
+        ['tag', 1],
+        ['link', 1],
+      ]),
+    );
+    await store.clear();
+    expect(await store.countUnusedObjectsByKind()).toEqual(new Map());
   });
 
   it('caches the summary until the next write', async () => {

@@ -14,7 +14,7 @@ const SYSTEM_FILES: ReadonlySet<string> = new Set(['.DS_Store', 'Thumbs.db', 'de
 const EXPORTER_LOGS: ReadonlySet<string> = new Set(['progress.log']);
 const ARCHIVE_EXTENSIONS: ReadonlySet<string> = new Set(['zip', '7z', 'rar', 'tar', 'gz', 'tgz']);
 
-const IGNORE_DIRECTORY: EntryAction = { action: 'ignore', reason: 'directory' };
+const DIRECTORY: EntryAction = { action: 'directory' };
 const IGNORE_MAC_METADATA: EntryAction = { action: 'ignore', reason: 'macOS metadata' };
 const IGNORE_SYSTEM_FILE: EntryAction = { action: 'ignore', reason: 'system file' };
 const IGNORE_EXPORTER_LOG: EntryAction = { action: 'ignore', reason: 'exporter log' };
@@ -56,10 +56,10 @@ function classifyJson(size: number): EntryAction {
 }
 
 export function classifyEntry(info: EntryInfo): EntryAction {
-  if (info.directory || info.path.endsWith('/') || info.path.endsWith('\\')) return IGNORE_DIRECTORY;
+  if (info.directory || info.path.endsWith('/') || info.path.endsWith('\\')) return DIRECTORY;
   const segments = splitPath(info.path);
   const name = segments[segments.length - 1];
-  if (name === undefined) return IGNORE_DIRECTORY;
+  if (name === undefined) return DIRECTORY;
   const junk = isJunk(segments, name);
   if (junk !== null) return junk;
   if (info.encrypted) return ENCRYPTED;

@@ -44,8 +44,11 @@ const ZOD_MESSAGE_PREFIX = /^Invalid input: /;
 /** Identifies a top-level object without `id` from its file name (front-export.md §8 rule 4). */
 const OBJECT_ID_IN_FILE_NAME = /(?:^|[^A-Za-z0-9])((?:cnv|msg|com)_[A-Za-z0-9]+)\.json$/i;
 
-/** Known Front objects that the import does not use; reported so nothing disappears silently. */
-const NOT_IMPORTED_PREFIXES: Readonly<Record<string, string>> = {
+/**
+ * Known Front objects that the import does not use: counted by kind in the summary ("Front objects not
+ * used by the import"), so nothing disappears silently, but not listed as unrecognised.
+ */
+const UNUSED_OBJECT_KINDS: Readonly<Record<string, string>> = {
   fil: 'attachment',
   tag: 'tag',
   top: 'link',
@@ -285,8 +288,9 @@ function visitFrontObject(
       return;
     }
   }
-  const notImported = prefix === null ? undefined : NOT_IMPORTED_PREFIXES[prefix];
-  if (notImported !== undefined) scope.report(`not imported: Front ${notImported} ${id}${at(where)}`);
+  const unusedKind = prefix === null ? undefined : UNUSED_OBJECT_KINDS[prefix];
+  if (unusedKind !== undefined)
+    scope.result.objects.push({ type: 'unused', unused: { id, kind: unusedKind } });
   else scope.report(`unknown object: id "${id}"${at(where)} has no known Front prefix`);
 }
 

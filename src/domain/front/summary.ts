@@ -1,11 +1,20 @@
 /**
- * The pre-flight Export summary, built while the pipeline streams its records. Per conversation
+ * The pre-flight Export summary, built from records or from per-conversation counts. Per conversation
  * only a few counters live in typed arrays (no records are kept), and everything that depends on
  * a conversation's messages and inboxes together (per-inbox counts, comment eligibility) is
  * resolved in summary(), so records may arrive in any order.
+ *
+ * Orphans (messages and comments whose conversation object never appeared) count in the totals and in
+ * the inbox folder they were found in; their conversation counts as missing, not as a conversation.
  */
 import type { AttachmentInfo, Comment, Conversation, Inbox, Message, UnrecognizedEntry } from '../model.ts';
-import type { ExportSummary, InboxSummary, SummaryAccumulator, UnrecognizedGroup } from './contract.ts';
+import type {
+  ConversationCounts,
+  ExportSummary,
+  InboxSummary,
+  SummaryAccumulator,
+  UnrecognizedGroup,
+} from './contract.ts';
 import { folderNameFromKey } from './paths.ts';
 
 /** Missive starts a new conversation past 400 messages (missive-api.md §9). */
@@ -82,18 +91,25 @@ class SummaryBuilder implements SummaryAccumulator {
   private emailsWithoutMessageId = 0;
   private attachments = 0;
   private attachmentsWithBytes = 0;
+  private readonly unusedKinds = new Map<string, number>();
+  private ignoredEntries = 0;
 
   addConversation(conversation: Conversation): void {
-    const slot = this.conversations.slotOf(conversation.id);
-    const flags = this.conversations.flags;
-    if (conversation.seen) flags[slot] = SEEN | (conversation.status === 'deleted' ? DELETED : 0);
-    // A conversation added again (e.g. after a merge) keeps every inbox it was seen in.
-    let inboxes = this.conversations.inboxes[slot];
-    for (const key of conversation.inboxKeys) {
-      const index = this.internInbox(key);
-      if (!inboxes) this.conversations.inboxes[slot] = inboxes = [];
-      if (!inboxes.includes(index)) inboxes.push(index);
-    }
+    this.conversationSlot(conversation);
+  }
+
+  addConversationCounts(conversation: Conversation, counts: ConversationCounts): void {
+    const slot = this.conversationSlot(conversation);
+    const counters = this.conversations;
+    counters.sms[slot]! += counts.sms;
+    counters.emails[slot]! += counts.emails;
+    counters.others[slot]! += counts.otherMessages;
+    counters.comments[slot]! += counts.comments;
+    this.drafts += counts.drafts;
+    this.emailsWithMessageId += counts.emailsWithMessageId;
+    this.emailsWithoutMessageId += counts.emails - counts.emailsWithMessageId;
+    this.attachments += counts.attachments;
+    this.attachmentsWithBytes += counts.attachmentsWithBytes;
   }
 
   addMessage(message: Message): void {
@@ -123,6 +139,14 @@ class SummaryBuilder implements SummaryAccumulator {
   addInbox(inbox: Inbox): void {
     this.internInbox(inbox.key);
     this.inboxNames.set(inbox.key, inbox.name);
+  }
+
+  addUnusedObjects(kind: string, count: number): void {
+    if (count > 0) this.unusedKinds.set(kind, (this.unusedKinds.get(kind) ?? 0) + count);
+  }
+
+  addIgnoredEntries(count: number): void {
+    this.ignoredEntries += count;
   }
 
   addUnrecognized(entry: UnrecognizedEntry): void {
@@ -169,6 +193,8 @@ class SummaryBuilder implements SummaryAccumulator {
       orphanMessages: 0,
       orphanComments: 0,
       orphanEntries: this.groups.get(ORPHAN_CATEGORY)?.count ?? 0,
+      unusedObjects: this.unusedObjectsSummary(),
+      ignoredEntries: this.ignoredEntries,
       unrecognized: { total: this.unrecognizedTotal, groups: [...this.groups.values()] },
     };
 
@@ -184,16 +210,18 @@ class SummaryBuilder implements SummaryAccumulator {
       result.otherMessages += others;
       result.comments += comments;
 
-      if (flags & SEEN) result.conversations++;
-      else {
+      const found = (flags & SEEN) !== 0;
+      if (found) {
+        result.conversations++;
+        if (flags & DELETED) result.deletedConversations++;
+        if (messages === 0) {
+          if (comments > 0) result.commentOnlyConversations++;
+          else result.emptyConversations++;
+        }
+      } else {
         result.missingConversations++;
         result.orphanMessages += messages;
         result.orphanComments += comments;
-      }
-      if (flags & DELETED) result.deletedConversations++;
-      if (messages === 0) {
-        if (comments > 0) result.commentOnlyConversations++;
-        else result.emptyConversations++;
       }
       // Missive's own import keeps comments only where an email or SMS anchors them.
       if (sms + emails > 0) result.eligibleComments += comments;
@@ -206,12 +234,13 @@ class SummaryBuilder implements SummaryAccumulator {
 
       const inboxes = counters.inboxes[slot];
       if (!inboxes || inboxes.length === 0) {
-        result.conversationsWithoutInbox++;
+        if (found) result.conversationsWithoutInbox++;
         continue;
       }
       for (const index of inboxes) {
         const row = perInbox[index]!;
-        row.conversations++;
+        // A missing conversation is not counted; its messages and comments are, where they were found.
+        if (found) row.conversations++;
         row.sms += sms;
         row.emails += emails;
         row.otherMessages += others;
@@ -226,6 +255,28 @@ class SummaryBuilder implements SummaryAccumulator {
       })
       .sort((a, b) => a.name.localeCompare(b.name) || a.key.localeCompare(b.key));
     return result;
+  }
+
+  /** The conversation's slot, with its found/deleted flags and every inbox it was seen in. */
+  private conversationSlot(conversation: Conversation): number {
+    const slot = this.conversations.slotOf(conversation.id);
+    const flags = this.conversations.flags;
+    if (conversation.seen) flags[slot] = SEEN | (conversation.status === 'deleted' ? DELETED : 0);
+    // A conversation added again (e.g. after a merge) keeps every inbox it was seen in.
+    let inboxes = this.conversations.inboxes[slot];
+    for (const key of conversation.inboxKeys) {
+      const index = this.internInbox(key);
+      if (!inboxes) this.conversations.inboxes[slot] = inboxes = [];
+      if (!inboxes.includes(index)) inboxes.push(index);
+    }
+    return slot;
+  }
+
+  private unusedObjectsSummary(): ExportSummary['unusedObjects'] {
+    const kinds = [...this.unusedKinds]
+      .map(([kind, count]) => ({ kind, count }))
+      .sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
+    return { total: kinds.reduce((sum, row) => sum + row.count, 0), kinds };
   }
 
   private internInbox(key: string): number {
