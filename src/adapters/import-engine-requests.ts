@@ -89,6 +89,7 @@ export class Requester {
     let response: MissiveResponse<T>;
     try {
       await beforeSend?.();
+      await this.#waitOutPause();
       this.#sent++;
       response = await client.request<T>(method, path, body);
     } catch (error) {
@@ -101,6 +102,19 @@ export class Requester {
     });
     if (response.status === 429) this.#rateLimited++;
     return { sent: true, response: this.#diagnosed(method, response) };
+  }
+
+  /**
+   * A 429 may have come back while this request was being recorded in flight: it still waits until
+   * Retry-After has passed (it holds its ticket, and goes even if the run is pausing meanwhile).
+   */
+  async #waitOutPause(): Promise<void> {
+    const { scheduler, clock } = this.#deps;
+    for (;;) {
+      const until = scheduler.stats().pausedUntil;
+      if (until === null) return;
+      await clock.sleep(until - clock.now(), new AbortController().signal);
+    }
   }
 
   /**

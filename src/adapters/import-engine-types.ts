@@ -93,6 +93,14 @@ export interface RequestStats {
   retryAfterUnreadable: boolean;
 }
 
+/** How many items are pending or failed for one reason (shown after a run). */
+export interface ReasonCount {
+  status: 'pending' | 'failed';
+  kind: string;
+  reason: string;
+  count: number;
+}
+
 export interface ImportProgress {
   /** Grows with every snapshot: the page ignores an older one arriving late. */
   seq: number;
@@ -113,9 +121,13 @@ export interface ImportProgress {
   /** Export files to drop again in this tab: pictures of SMS still to send are in them. */
   filesNeeded: string[];
   trialLinks: TrialLink[];
+  /** Items left pending or failed, grouped by reason (filled when a run ends). */
+  reasons: ReasonCount[];
   /** Conversations over 400 SMS (imported in full; Missive continues them in a new conversation). */
   over400Sms: string[];
   startedAt: number | null;
   finishedAt: number | null;
   apiBase: string | null;
+  /** The plan of the last run (restored on the Plan step after a reload). */
+  plan: PlanRequest | null;
 }

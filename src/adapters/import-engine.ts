@@ -26,6 +26,7 @@ import type {
   ImportProgress,
   PlanOverview,
   PlanRequest,
+  ReasonCount,
   RunRequest,
   TrialLink,
   UnknownChoice,
@@ -132,6 +133,7 @@ interface ActiveRun {
   trialLinks: TrialLink[];
   over400Sms: string[];
   unknownItems: number;
+  reasons: ReasonCount[];
   channel: ProgressChannel;
   listener: ProgressListener;
 }
@@ -200,10 +202,12 @@ export class ImportEngine {
       checkedAfterRestart: 0,
       filesNeeded: [],
       trialLinks: meta ? await this.#trialLinks(meta.trialConversationIds) : [],
+      reasons: await this.#reasons(),
       over400Sms: [],
       startedAt: meta?.startedAt ?? null,
       finishedAt: meta?.finishedAt ?? null,
       apiBase: meta?.apiBase ?? null,
+      plan: meta ? { choices: meta.choices, target: meta.target } : null,
     };
   }
 
@@ -236,6 +240,7 @@ export class ImportEngine {
       trialLinks: [],
       over400Sms: [],
       unknownItems: 0,
+      reasons: [],
       channel: null!,
       listener,
     };
@@ -507,6 +512,20 @@ export class ImportEngine {
     return links;
   }
 
+  /** Pending and failed items grouped by kind and reason, most frequent first. */
+  async #reasons(): Promise<ReasonCount[]> {
+    const counts = new Map<string, ReasonCount>();
+    await this.#deps.ledger.forEachItem((item) => {
+      const status = item.status === 'in_flight' ? 'pending' : item.status;
+      if ((status !== 'pending' && status !== 'failed') || !item.reason) return;
+      const key = `${status}\n${item.kind}\n${item.reason}`;
+      const entry = counts.get(key) ?? { status, kind: item.kind, reason: item.reason, count: 0 };
+      entry.count++;
+      counts.set(key, entry);
+    });
+    return [...counts.values()].sort((a, b) => b.count - a.count);
+  }
+
   #stop(active: ActiveRun, state: StopState | 'paused', reason: string | null): void {
     if (active.stop) return;
     const words =
@@ -542,6 +561,7 @@ export class ImportEngine {
     await ledger.putRun(meta);
     active.engineState = meta.state;
     active.unknownItems = unknown;
+    active.reasons = await this.#reasons();
     if (meta.mode === 'trial' && active.trialLinks.length === 0) {
       active.trialLinks = await this.#trialLinks(meta.trialConversationIds);
     }
@@ -575,10 +595,12 @@ export class ImportEngine {
       checkedAfterRestart: active.checkedAfterRestart,
       filesNeeded: [...active.filesNeeded],
       trialLinks: active.trialLinks,
+      reasons: active.reasons,
       over400Sms: active.over400Sms,
       startedAt: meta.startedAt,
       finishedAt: meta.finishedAt,
       apiBase: meta.apiBase,
+      plan: { choices: meta.choices, target: meta.target },
     };
   }
 }
