@@ -16,7 +16,7 @@ import {
   type ReportItem,
   type ReportTotals,
 } from '../../src/domain/report/index.ts';
-import { generate, runToEnd, startEngineBed, type EngineBed } from './engine-fixtures.ts';
+import { IMPORT_HARD_CASES, generate, runToEnd, startEngineBed, type EngineBed } from './engine-fixtures.ts';
 
 let bed: EngineBed | null = null;
 let contactsDb: string | null = null;
@@ -61,8 +61,9 @@ function request(engineBed: EngineBed) {
 }
 
 describe('report items: every Front object exactly once', () => {
-  it('before any run: the whole export, pending or skipped with the plan’s reason, matching the generator’s ground truth', async () => {
-    const { paths, manifest } = await generate(31, 40);
+  it('before any run: the whole export (orphan messages included, their missing conversations not), pending or skipped with the plan’s reason, matching the generator’s ground truth', async () => {
+    const { paths, manifest } = await generate(31, 40, { ...IMPORT_HARD_CASES, orphanMessages: 2 });
+    expect(manifest.missingConversations).toBeGreaterThan(0);
     bed = await startEngineBed(paths);
     const api = reportApi(bed);
     const view = await api.view(request(bed), true);

@@ -5,6 +5,9 @@
  * messages, comments and ledger rows come from one index range read each (IDs in [first, last] of
  * the page), so a million items cost a few thousand reads, not a million.
  *
+ * Conversations whose own file is not in the export (only their messages are) are not items; their
+ * messages and comments are.
+ *
  * Status rules: ledger `done` → imported, `in_flight` → pending, `pending`/`failed`/`skipped` as
  * they are; no ledger row yet → the plan's pending, or skipped with the plan's reason.
  */
@@ -185,7 +188,9 @@ function conversationItems(input: ConversationInput, choices: PlanChoices, out: 
   }
   if (missiveConversationId) conversation.missiveConversationId = missiveConversationId;
   if (row.subject) conversation.subject = row.subject;
-  out.push(withoutUndefined(conversation));
+  // A conversation known only through its messages (its file is not in the export) was not found:
+  // like the Export summary, the report counts it as missing, not as a conversation.
+  if (row.seen) out.push(withoutUndefined(conversation));
 
   const itemOf = (kind: ItemKind, frontId: string): ReportItem => {
     const ledgerRow = ledgerItems.get(frontId);
@@ -239,7 +244,7 @@ function fromPlan(kind: ItemKind, frontId: string, action: ItemAction | undefine
 export async function exportObjectCounts(store: ExportStore): Promise<Partial<Record<ItemKind, number>>> {
   const counts = { conversation: 0, sms: 0, comment: 0, email: 0, other_message: 0 };
   await store.forEachConversation((row) => {
-    counts.conversation += 1;
+    if (row.seen) counts.conversation += 1;
     counts.sms += row.stats.sms;
     counts.email += row.stats.emails;
     counts.other_message += row.stats.otherMessages;
