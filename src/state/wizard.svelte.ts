@@ -1,5 +1,6 @@
 export const STEPS = [
   { id: 'load', label: 'Load export' },
+  { id: 'relay', label: 'Relay emails' },
   { id: 'connect', label: 'Connect Missive' },
   { id: 'plan', label: 'Plan' },
   { id: 'import', label: 'Import' },

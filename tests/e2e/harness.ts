@@ -10,6 +10,16 @@ import {
   type MissiveSandbox,
   type SandboxOptions,
 } from '../../testbed/missive-sandbox/server.ts';
+import {
+  startGmailSandbox,
+  type GmailSandbox,
+  type GmailSandboxOptions,
+} from '../../testbed/gmail-sandbox/server.ts';
+import {
+  startJmapSandbox,
+  type JmapSandbox,
+  type JmapSandboxOptions,
+} from '../../testbed/jmap-sandbox/server.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -31,35 +41,59 @@ export interface TestBed {
   app: AppServer;
   sandbox: MissiveSandbox;
   browser: Browser;
-  /** A fresh browser profile (own IndexedDB) with the app opened against the sandbox. */
-  open(options?: { apiBase?: string | null }): Promise<{ context: BrowserContext; page: Page }>;
+  /** Started only when asked for (relay mode's targets). */
+  gmail: GmailSandbox | null;
+  jmap: JmapSandbox | null;
+  /**
+   * A fresh browser profile (own IndexedDB) with the app opened against the sandbox. `query` adds URL
+   * parameters (e.g. `gmail-api`, `gis-client`).
+   */
+  open(options?: {
+    apiBase?: string | null;
+    query?: Record<string, string>;
+  }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
-export async function startTestBed(sandboxOptions: SandboxOptions = {}): Promise<TestBed> {
-  const [app, sandbox, browser] = await Promise.all([
+/** Mail sandboxes for relay mode, besides the Missive one. */
+export interface MailSandboxes {
+  gmail?: GmailSandboxOptions | true;
+  jmap?: JmapSandboxOptions | true;
+}
+
+export async function startTestBed(
+  sandboxOptions: SandboxOptions = {},
+  mail: MailSandboxes = {},
+): Promise<TestBed> {
+  const [app, sandbox, browser, gmail, jmap] = await Promise.all([
     serveBuiltApp(),
     startMissiveSandbox(sandboxOptions),
     launchChromium(),
+    mail.gmail ? startGmailSandbox(mail.gmail === true ? {} : mail.gmail) : null,
+    mail.jmap ? startJmapSandbox(mail.jmap === true ? {} : mail.jmap) : null,
   ]);
   const contexts: BrowserContext[] = [];
   return {
     app,
     sandbox,
     browser,
+    gmail,
+    jmap,
     async open(options = {}) {
       const context = await browser.newContext();
       contexts.push(context);
       const page = await context.newPage();
       const apiBase = options.apiBase === undefined ? sandbox.url : options.apiBase;
-      const url = apiBase ? `${app.url}?missive-api=${encodeURIComponent(apiBase)}` : app.url;
-      await page.goto(url);
+      const params = new URLSearchParams(options.query ?? {});
+      if (apiBase) params.set('missive-api', apiBase);
+      const query = params.toString();
+      await page.goto(query ? `${app.url}?${query}` : app.url);
       return { context, page };
     },
     async close() {
       await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
       await browser.close();
-      await Promise.all([app.close(), sandbox.close()]);
+      await Promise.all([app.close(), sandbox.close(), gmail?.close(), jmap?.close()]);
     },
   };
 }

@@ -62,6 +62,7 @@ interface RelayLedgerSchema extends DBSchema {
       byTargetStatus: [string, RelayItemStatus];
       byTargetConversation: [string, string];
       byFront: string;
+      byConversation: string;
     };
   };
   targets: { key: string; value: RelayTargetRow };
@@ -100,6 +101,7 @@ export class RelayLedger {
         items.createIndex('byTargetStatus', ['target', 'status']);
         items.createIndex('byTargetConversation', ['target', 'conversationId']);
         items.createIndex('byFront', 'frontId');
+        items.createIndex('byConversation', 'conversationId');
         database.createObjectStore('targets', { keyPath: 'key' });
       },
       // Another tab (or a newer version of the app) wants to upgrade: let it.
@@ -144,6 +146,12 @@ export class RelayLedger {
   /** Every target's row for one Front message (the report picks the best outcome). */
   async rowsOfMessage(frontId: string): Promise<RelayItem[]> {
     return this.#db.getAllFromIndex('items', 'byFront', frontId);
+  }
+
+  /** Whether any target holds a copy of one of this conversation's emails. */
+  async hasDoneInConversation(conversationId: string): Promise<boolean> {
+    const rows = await this.#db.getAllFromIndex('items', 'byConversation', conversationId);
+    return rows.some((row) => row.status === 'done');
   }
 
   async withStatus(target: string, status: RelayItemStatus): Promise<RelayItem[]> {

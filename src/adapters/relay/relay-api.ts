@@ -4,7 +4,9 @@
  * Tokens arrive here and stay in this object's memory: never stored, never sent back, never logged.
  */
 import { isLoopbackUrl } from '../../domain/missive-base.ts';
+import { Ledger } from '../ledger.ts';
 import { ExportStore } from '../store.ts';
+import { commentsWaiting, type CommentsWaiting } from './comments-waiting.ts';
 import type { SourceBlob } from '../zip-source.ts';
 import { ExportFiles } from './export-files.ts';
 import {
@@ -73,6 +75,8 @@ export interface RelayApi {
     onProgress?: (progress: ExportProgress) => void,
   ): Promise<{ result: ExportResult; blob: Blob | null }>;
   cancelExport(): void;
+  /** Relayed conversations whose comments wait for Missive to sync their email (read from the import ledger). */
+  commentsWaiting(): Promise<CommentsWaiting>;
   /** Targets the ledger knows, with their counts (the page lists earlier runs). */
   targets(): Promise<(RelayTargetRow & { done: number; failed: number })[]>;
 }
@@ -80,6 +84,8 @@ export interface RelayApi {
 export interface RelayApiOptions {
   dbName?: string;
   ledgerName?: string;
+  /** The Missive import's ledger, read for the comments that wait (tests use their own). */
+  importLedgerName?: string;
   fetch?: Fetch;
   clock?: PacerClock;
   progressIntervalMs?: number;
@@ -101,6 +107,9 @@ export function createRelayApi(options: RelayApiOptions = {}): RelayApi {
   const store = () => (storePromise ??= ExportStore.open(options.dbName ? { name: options.dbName } : {}));
   const ledger = () =>
     (ledgerPromise ??= RelayLedger.open(options.ledgerName ? { name: options.ledgerName } : {}));
+  let importLedger: Promise<Ledger> | null = null;
+  const imports = () =>
+    (importLedger ??= Ledger.open(options.importLedgerName ? { name: options.importLedgerName } : {}));
   const files = new ExportFiles();
   const clock = options.clock ?? realClock;
   const fetchImpl = options.fetch;
@@ -330,6 +339,10 @@ export function createRelayApi(options: RelayApiOptions = {}): RelayApi {
 
     cancelExport() {
       exportController?.abort(new Error('Download cancelled.'));
+    },
+
+    async commentsWaiting() {
+      return commentsWaiting(await imports(), await ledger());
     },
 
     async targets() {
