@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expectText, startTestBed, type TestBed } from './harness.ts';
+import {
+  RELAY_INBOX,
+  generateRelayExport,
+  headerValue,
+  loadAndMark,
+  openRelayStep,
+  waitForRelayState,
+} from './relay-flow.ts';
+import type { GeneratedExport } from '../../testbed/front-export-generator/generate.ts';
+
+describe('relay mode into a JMAP server (sandbox)', () => {
+  let bed: TestBed;
+  let generated: GeneratedExport;
+  let expected: number;
+
+  beforeAll(async () => {
+    [bed, generated] = await Promise.all([startTestBed({}, { jmap: true }), generateRelayExport(62)]);
+    expected = generated.manifest.perInbox[RELAY_INBOX]!.emails;
+  });
+  afterAll(async () => {
+    await bed?.close();
+  });
+
+  async function connect(page: Page) {
+    await page.getByRole('radio', { name: /Fastmail or another JMAP server/ }).check();
+    await page.getByLabel('JMAP session URL').fill(bed.jmap!.sessionUrl);
+    await page.getByLabel('JMAP API token').fill(bed.jmap!.token);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expectText(page.getByTestId('relay-connected'), 'Connected: JMAP');
+    // The token field is emptied once handed to the worker.
+    expect(await page.getByLabel('JMAP API token').inputValue()).toBe('');
+  }
+
+  function check() {
+    const jmap = bed.jmap!;
+    const mailbox = jmap.mailboxes().find((m) => m.name === 'Front import')!;
+    expect(mailbox).toBeDefined();
+    const emails = jmap.emails();
+    const ids = emails.map((e) => headerValue(e.headers, 'X-Front-Message-Id'));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(expected);
+    const threads = new Map<string, Set<string>>();
+    for (const email of emails) {
+      expect(email.mailboxIds).toEqual({ [mailbox.id]: true });
+      expect(email.keywords).toEqual({ $seen: true });
+      expect(email.receivedAtFrom).toBe('import');
+      const conversation = headerValue(email.headers, 'X-Front-Conversation-Id')!;
+      if (!threads.has(conversation)) threads.set(conversation, new Set());
+      threads.get(conversation)!.add(email.threadId);
+    }
+    // The headers thread each conversation on the server too.
+    for (const set of threads.values()) expect(set.size).toBe(1);
+  }
+
+  it('imports every email of the marked inbox once into "Front import"', async () => {
+    bed.jmap!.reset();
+    const { page } = await bed.open();
+    await loadAndMark(page, generated.files);
+    await openRelayStep(page, expected);
+    await connect(page);
+    await page.getByRole('button', { name: 'Start relay' }).click();
+    await waitForRelayState(page, 'finished');
+    check();
+  });
+
+  it('resumes after a reload mid-relay without importing any email twice', async () => {
+    bed.jmap!.reset();
+    bed.jmap!.setFaults({ latencyMs: 200 });
+    try {
+      const { page } = await bed.open();
+      await loadAndMark(page, generated.files);
+      await openRelayStep(page, expected);
+      await connect(page);
+      await page.getByRole('button', { name: 'Start relay' }).click();
+      await expect.poll(() => bed.jmap!.emails().length, { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
+      await page.reload();
+      await page
+        .getByRole('navigation', { name: 'Import steps' })
+        .getByRole('button', { name: 'Relay emails' })
+        .click();
+      await page.getByLabel('Export files for relay').setInputFiles(generated.files);
+      bed.jmap!.setFaults(undefined);
+      await connect(page);
+      await page.getByRole('button', { name: 'Resume relay' }).click();
+      await waitForRelayState(page, 'finished');
+      check();
+    } finally {
+      bed.jmap!.setFaults(undefined);
+    }
+  });
+});
