@@ -9,11 +9,15 @@ import { rm } from 'node:fs/promises';
 import { serveBuiltApp } from './app-server.ts';
 import { startMissiveSandbox } from './missive-sandbox/server.ts';
 import { generateFrontExport } from './front-export-generator/generate.ts';
+import { startGmailSandbox } from './gmail-sandbox/server.ts';
+import { startJmapSandbox } from './jmap-sandbox/server.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const demoDir = fileURLToPath(new URL('../demo-export', import.meta.url));
 const appPort = Number(process.env.APP_PORT ?? 4173);
 const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4010);
+const gmailPort = Number(process.env.GMAIL_SANDBOX_PORT ?? 4020);
+const jmapPort = Number(process.env.JMAP_SANDBOX_PORT ?? 4030);
 
 async function main(): Promise<void> {
   console.log('Building the app…');
@@ -37,8 +41,16 @@ async function main(): Promise<void> {
   });
 
   const sandbox = await startMissiveSandbox({ port: sandboxPort });
+  // Relay mode's targets: Gmail (with a stand-in for Google's sign-in script) and a JMAP server.
+  const gmail = await startGmailSandbox({ port: gmailPort });
+  const jmap = await startJmapSandbox({ port: jmapPort });
   const app = await serveBuiltApp(appPort);
-  const appUrl = `${app.url}?missive-api=${encodeURIComponent(sandbox.url)}`;
+  const query = new URLSearchParams({
+    'missive-api': sandbox.url,
+    'gmail-api': gmail.url,
+    'gis-client': gmail.gisClientUrl,
+  });
+  const appUrl = `${app.url}?${query}`;
 
   console.log(`
 Front → Missive importer, demo on the local Missive sandbox
@@ -51,11 +63,17 @@ ${demo.files.map((f) => `                                    ${f}`).join('\n')}
 
   Sandbox state (what it received): ${sandbox.origin}/__sandbox/state
 
+  Relay emails step (inboxes marked as SMTP forwarding):
+    Gmail sandbox: any OAuth client ID works; what it holds: ${gmail.origin}/__sandbox/state
+    JMAP sandbox:  session URL ${jmap.sessionUrl}
+                   API token   ${jmap.token}
+                   what it holds: ${jmap.origin}/__sandbox/state
+
 Drop the demo .zip files on the page, paste the token, and follow the steps. Ctrl-C stops everything.
 `);
 
   const stop = async () => {
-    await Promise.allSettled([app.close(), sandbox.close()]);
+    await Promise.allSettled([app.close(), sandbox.close(), gmail.close(), jmap.close()]);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
