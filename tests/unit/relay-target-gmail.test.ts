@@ -177,6 +177,25 @@ describe('Gmail target', () => {
     gmail = await startGmailSandbox();
   }, 30_000);
 
+  it('treats the documented 403 userRateLimitExceeded like a 429', async () => {
+    await gmail.close();
+    gmail = await startGmailSandbox({
+      quota: { windowMs: 1000, unitsPerWindow: 60 },
+      quotaExceededStatus: 403,
+    });
+    try {
+      const relay = await connected(api());
+      const done = await relay.start({});
+      expect(done.state).toBe('finished');
+      expect(done.rateLimited).toBeGreaterThan(0);
+      expect(gmail.requests().some((r) => r.status === 403)).toBe(true);
+      expect(gmail.messages()).toHaveLength(4);
+    } finally {
+      await gmail.close();
+      gmail = await startGmailSandbox();
+    }
+  }, 30_000);
+
   it('asks for a new token on 401, then resumes where it stopped', async () => {
     const token = gmail.issueToken();
     const progress: RelayProgress[] = [];
