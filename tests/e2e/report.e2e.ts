@@ -113,7 +113,7 @@ async function reportCount(page: Page, kind: ItemKind, status: string): Promise<
 }
 
 describe('the import report in the browser', () => {
-  it('after an import: the report (JSON, CSV, HTML) matches what the sandbox received; the view filters and pages', async () => {
+  it('after an import: failed items retried from the report; the report (JSON, CSV, HTML) matches what the sandbox received; the view filters and pages', async () => {
     const { paths, manifest } = await generate(61, 50);
     const truth = await readTruth(paths);
     bed = await startImportBed();
@@ -123,11 +123,19 @@ describe('the import report in the browser', () => {
     await loadExport(page, paths);
     await connect(page, sandbox.token);
     await plan(page, sandbox.accountId);
+    // Missive refuses two comment posts: they fail with its text, then "Retry failed" sends them.
+    sandbox.injectResponses({ status: 422, count: 2, paths: /^\/v1\/posts$/ });
     await startImport(page);
     await waitForComplete(page);
 
     await goToStep(page, 'Report');
     await expectVisible(page.getByTestId('report-accounted'), 60_000);
+    expect(await reportCount(page, 'comment', 'failed')).toBe(2);
+    await page.getByLabel('Status').selectOption('failed');
+    await expectText(page.getByTestId('report-items'), 'HTTP 422');
+    await page.getByRole('button', { name: 'Retry failed (2)' }).click();
+    await expect.poll(() => reportCount(page, 'comment', 'failed'), { timeout: 60_000 }).toBe(0);
+    await page.getByLabel('Status').selectOption('');
     expect(await reportCount(page, 'sms', 'imported')).toBe(truth.expectedSms.size);
     expect(await reportCount(page, 'conversation', 'found')).toBe(manifest.conversations);
 
