@@ -10,6 +10,7 @@ import { buildContactListFromStore } from '../../src/adapters/report/contact-lis
 import { ContactOutcomeStore } from '../../src/adapters/report/contact-outcomes.ts';
 import { ContactsImporter, looksLikeSizeLimit } from '../../src/adapters/report/contacts-import.ts';
 import { createReportApi } from '../../src/adapters/report/report-api.ts';
+import { IndexBatch } from '../../src/adapters/store.ts';
 import type { CustomerContact } from '../../src/domain/contacts/build.ts';
 import { ALREADY_IN_BOOK_REASON } from '../../src/domain/contacts/report-items.ts';
 import { normalizeEmail } from '../../src/domain/contacts/handles.ts';
@@ -228,6 +229,36 @@ describe('contacts: direct import into a Missive contact book', () => {
     const csv = await (await api.contactsCsv(null)).blob!.text();
     expect(csv.split('\r\n')[0]).toContain('First Name,Last Name');
     expect(csv.trimEnd().split('\r\n')).toHaveLength(contacts.length + 1);
+  }, 60_000);
+});
+
+describe('contacts: the list from the export index', () => {
+  it('merges a Front contact object with the recipients it names; the team’s own addresses stay out', async () => {
+    const { contacts: before } = await setUp();
+    const person = before.find((c) => c.emails.length > 0 && c.phones.length === 0)!;
+    const batch = new IndexBatch();
+    batch.addContact({
+      id: 'crd_ada',
+      name: 'Ada Lovelace',
+      handles: [
+        { handle: person.emails[0]!.toUpperCase(), source: 'email' },
+        { handle: '+1 (555) 000-9999', source: 'phone' },
+      ],
+    });
+    // An address that turns out to be a teammate's is the team's own: never a customer.
+    const teammate = before.find((c) => c !== person && c.emails.length === 1 && c.phones.length === 0)!;
+    batch.addTeammate({ id: 'tea_1', email: teammate.emails[0]!, name: 'Owner' });
+    await bed!.store.writeBatch(batch);
+    const after = await buildContactListFromStore(bed!.store);
+    expect(after).toHaveLength(before.length - 1);
+    expect(after.find((c) => c.frontContactIds.includes('crd_ada'))).toMatchObject({
+      name: 'Ada Lovelace',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      emails: [person.emails[0]],
+      phones: ['+15550009999'],
+    });
+    expect(after.some((c) => c.emails.includes(teammate.emails[0]!))).toBe(false);
   }, 60_000);
 });
 
