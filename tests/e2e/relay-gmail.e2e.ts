@@ -93,6 +93,8 @@ describe('relay mode into Gmail (sandbox)', () => {
       await signIn(page);
       await page.getByRole('button', { name: 'Resume relay' }).click();
       await waitForRelayState(page, 'finished');
+      // The emails on their way when the tab closed were looked for in the mailbox first.
+      await expectText(page.getByTestId('relay-counts'), 'checked on the mailbox before sending again');
       check();
     } finally {
       bed.gmail!.setFaults(undefined);

@@ -86,6 +86,8 @@ describe('relay mode into a JMAP server (sandbox)', () => {
       await connect(page);
       await page.getByRole('button', { name: 'Resume relay' }).click();
       await waitForRelayState(page, 'finished');
+      // The emails on their way when the tab closed were looked for in the mailbox first.
+      await expectText(page.getByTestId('relay-counts'), 'checked on the mailbox before sending again');
       check();
     } finally {
       bed.jmap!.setFaults(undefined);
