@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createReportApi, type ReportApi } from '../../src/adapters/report/report-api.ts';
 import { ContactOutcomeStore } from '../../src/adapters/report/contact-outcomes.ts';
 import { IN_FLIGHT_REASON } from '../../src/adapters/report/report-items.ts';
+import { RelayLedger } from '../../src/adapters/relay/ledger.ts';
+import { RELAY_PENDING_REASON } from '../../src/adapters/relay/report-items.ts';
 import type { ItemKind } from '../../src/domain/model.ts';
 import { PENDING_REASONS, SKIP_REASONS } from '../../src/domain/import/reasons.ts';
 import {
@@ -20,20 +22,25 @@ import { IMPORT_HARD_CASES, generate, runToEnd, startEngineBed, type EngineBed }
 
 let bed: EngineBed | null = null;
 let contactsDb: string | null = null;
+let relayDb: string | null = null;
 afterEach(async () => {
   await bed?.close();
   bed = null;
   if (contactsDb) await ContactOutcomeStore.destroy(contactsDb);
+  if (relayDb) await RelayLedger.destroy(relayDb);
   contactsDb = null;
+  relayDb = null;
 });
 
 let apiCount = 0;
 function reportApi(engineBed: EngineBed): ReportApi {
   contactsDb = `report-contacts-${process.pid}-${++apiCount}`;
+  relayDb = `report-relay-${process.pid}-${apiCount}`;
   return createReportApi({
     exportDbName: engineBed.store.name,
     ledgerDbName: engineBed.ledger.name,
     contactsDbName: contactsDb,
+    relayDbName: relayDb,
   });
 }
 
@@ -111,7 +118,10 @@ describe('report items: every Front object exactly once', () => {
     )) {
       expect(item).toMatchObject({ status: 'skipped', reason: SKIP_REASONS.commentOnlyConversation });
     }
-    expect(items.filter((i) => i.kind === 'email' && i.status === 'pending')).toEqual([]);
+    // Emails are synced by Missive from the mail server, or (SMTP-forwarding inboxes) wait for relay mode.
+    for (const item of items.filter((i) => i.kind === 'email' && i.status === 'pending')) {
+      expect(item.reason).toBe(RELAY_PENDING_REASON);
+    }
     // The malformed file is in the sources, with its reason.
     const unrecognized = view.header.sources.flatMap((s) => s.unrecognized);
     expect(unrecognized.length).toBeGreaterThanOrEqual(manifest.unrecognized.length);
@@ -129,8 +139,8 @@ describe('report items: every Front object exactly once', () => {
     const view = await api.view(request(bed), true);
     expect(view.violations).toEqual([]);
     const totals = view.summary.totals;
-    // The report says what the ledger says.
-    for (const kind of ['conversation', 'sms', 'comment', 'email', 'other_message'] as const) {
+    // The report says what the ledger says (emails: what relay mode says, see the relay test).
+    for (const kind of ['conversation', 'sms', 'comment', 'other_message'] as const) {
       const { found: _found, ...statuses } = totals[kind];
       expect(statuses).toEqual(final.counts[kind]);
     }
@@ -247,5 +257,78 @@ describe('report items: every Front object exactly once', () => {
     for (const item of items.filter((i) => i.kind === 'sms')) {
       expect(item.status).toBe(newSms.has(item.frontId) ? 'pending' : 'imported');
     }
+  }, 60_000);
+
+  it('relay mode: emails of an SMTP-forwarding inbox as relay reports them (relayed to which mailbox, failed, pending); the others skipped as synced', async () => {
+    const { paths, manifest } = await generate(36, 40);
+    bed = await startEngineBed(paths);
+    // Inboxes on an SMTP channel are marked by the export itself; mark one more by hand.
+    const inboxes = await bed.store.listInboxes();
+    const conversations = await bed.store.db.getAll('conversations');
+    const unmarked = inboxes.filter((inbox) => !inbox.smtpForwarding);
+    const marked = unmarked.find((inbox) => conversations.some((c) => c.inboxKeys[0] === inbox.key))!;
+    await bed.store.setSmtpForwarding(marked.key, true);
+    const markedKeys = new Set([marked.key, ...inboxes.filter((i) => i.smtpForwarding).map((i) => i.key)]);
+    const markedConversations = new Set(
+      conversations
+        .filter((c) => c.status !== 'deleted' && c.inboxKeys.some((key) => markedKeys.has(key)))
+        .map((c) => c.id),
+    );
+    expect(markedKeys.size).toBeLessThan(inboxes.length);
+    const ofMarkedInbox = new Set(
+      conversations.filter((c) => c.inboxKeys[0] === marked.key && c.status !== 'deleted').map((c) => c.id),
+    );
+    const emails = (await bed.store.db.getAll('messages')).filter(
+      (m) => m.kind === 'email' && !m.isDraft && ofMarkedInbox.has(m.conversationId),
+    );
+    expect(emails.length).toBeGreaterThan(3);
+
+    const api = reportApi(bed);
+    const relay = await RelayLedger.open({ name: relayDb! });
+    const target = { key: 'gmail:ann@example.com', kind: 'gmail' as const, label: 'Gmail ann@example.com' };
+    await relay.putTarget(target, 'labels Front import/Support');
+    const rows = emails.map((m) => ({
+      frontId: m.id,
+      conversationId: m.conversationId,
+      messageId: m.messageId ?? `<${m.id}>`,
+    }));
+    await relay.recordDone(
+      target.key,
+      rows.slice(2).map((row) => ({ ...row, remoteId: `g-${row.frontId}` })),
+    );
+    const [failing] = await relay.ensure(target.key, rows.slice(0, 1));
+    await relay.markFailed(failing!, 'Gmail: 400 invalid message');
+
+    const view = await api.view(request(bed), true);
+    expect(view.violations).toEqual([]);
+    expect(view.summary.totals.email).toMatchObject({
+      found: manifest.emails,
+      imported: emails.length - 2,
+      failed: 1,
+    });
+    const byId = new Map((await allItems(api)).map((item) => [item.frontId, item]));
+    expect(byId.get(rows[2]!.frontId)).toMatchObject({
+      status: 'imported',
+      target: 'Gmail ann@example.com, labels Front import/Support',
+      inbox: marked.name,
+    });
+    expect(byId.get(rows[0]!.frontId)).toMatchObject({
+      status: 'failed',
+      reason: 'Gmail: 400 invalid message',
+    });
+    expect(byId.get(rows[1]!.frontId)).toMatchObject({ status: 'pending', reason: RELAY_PENDING_REASON });
+    const others = [...byId.values()].filter(
+      (i) => i.kind === 'email' && !markedConversations.has(i.frontConversationId!),
+    );
+    expect(others.length).toBeGreaterThan(0);
+    for (const item of others) {
+      expect(item.status).toBe('skipped');
+      expect([SKIP_REASONS.emailSynced, SKIP_REASONS.deletedConversation, SKIP_REASONS.draft]).toContain(
+        item.reason,
+      );
+    }
+    const waiting = [...byId.values()].filter((i) => i.kind === 'email' && i.status === 'pending');
+    for (const item of waiting) expect(markedConversations.has(item.frontConversationId!)).toBe(true);
+    relay.close();
   }, 60_000);
 });

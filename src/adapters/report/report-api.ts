@@ -13,6 +13,7 @@ import { accountingIdentityViolations } from '../../domain/report/accounting.ts'
 import type { ReportHeader, ReportSummary } from '../../domain/report/types.ts';
 import type { PlanRequest } from '../import-engine-types.ts';
 import type { RunMeta, RunState } from '../ledger-schema.ts';
+import { RelayLedger } from '../relay/ledger.ts';
 import { ExportStore } from '../store.ts';
 import { ContactOutcomeStore } from './contact-outcomes.ts';
 import { buildContactListFromStore, summarizeContacts, type ContactListSummary } from './contact-list.ts';
@@ -24,6 +25,7 @@ import {
   type MissiveAccess,
 } from './contacts-import.ts';
 import { LedgerReader } from './ledger-reader.ts';
+import { relayedEmails } from './relayed-emails.ts';
 import { reportHeader } from './report-header.ts';
 import {
   REPORT_MIME_TYPES,
@@ -52,9 +54,10 @@ export interface ReportApiOptions {
   exportDbName?: string;
   ledgerDbName?: string;
   contactsDbName?: string;
+  relayDbName?: string;
   fetch?: typeof fetch;
   now?: () => number;
-  /** Relay mode's email outcomes (see RelayedEmailLookup); none until relay mode reports them. */
+  /** Relay mode's email items; by default read from the relay ledger (see relayed-emails.ts). */
   relayedEmails?: RelayedEmailLookup | null;
 }
 
@@ -149,21 +152,28 @@ export function createReportApi(options: ReportApiOptions = {}): ReportApi {
       return { store, ledger, contacts, importer };
     })());
 
+  let relayLedger: Promise<RelayLedger> | null = null;
+  const openRelayLedger = () =>
+    (relayLedger ??= RelayLedger.open(options.relayDbName ? { name: options.relayDbName } : {}));
+
   let current: Taken | null = null;
   let taking: Promise<Taken> | null = null;
   let contactList: { fingerprint: string; contacts: Promise<CustomerContact[]> } | null = null;
 
   /** Changes when anything the report reads may have changed; a running import always differs. */
   async function fingerprint(sources: Sources): Promise<string> {
-    const [run, contactsRun, contactsCount, conversations, messages, comments] = await Promise.all([
+    const [run, inboxes, contactsRun, contactsCount, conversations, messages, comments] = await Promise.all([
       sources.ledger.getRun(),
+      sources.store.listInboxes(),
       sources.contacts.getRun(),
       sources.contacts.count(),
       sources.store.count('conversations'),
       sources.store.count('messages'),
       sources.store.count('comments'),
     ]);
-    const moving = run?.state === 'running' ? now() : 0;
+    // A running import changes item by item, and relay runs have no cheap marker: read again.
+    const relayInUse = inboxes.some((inbox) => inbox.smtpForwarding);
+    const moving = run?.state === 'running' || relayInUse ? now() : 0;
     return JSON.stringify([
       run?.updatedAt,
       run?.state,
@@ -189,6 +199,11 @@ export function createReportApi(options: ReportApiOptions = {}): ReportApi {
       sources.contacts.count(),
     ]);
     const expected = Object.values(exportCounts).reduce((sum, n) => sum + (n ?? 0), 0) + contactCount;
+    // The one place relay mode's email items come in (see withRelayedEmails in report-items.ts).
+    const relayed =
+      options.relayedEmails !== undefined
+        ? options.relayedEmails
+        : await relayedEmails(sources.store, openRelayLedger, choices.includeDeleted);
     const builder = new ReportSnapshotBuilder({ secrets: request.secrets });
     let lastProgress = 0;
     const items = reportItems(
@@ -196,7 +211,7 @@ export function createReportApi(options: ReportApiOptions = {}): ReportApi {
         store: sources.store,
         ledger: sources.ledger,
         contacts: contactCount > 0 ? sources.contacts : null,
-        relayedEmails: options.relayedEmails ?? null,
+        relayedEmails: relayed,
       },
       { choices },
     );

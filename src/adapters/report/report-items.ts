@@ -35,10 +35,13 @@ export const CONVERSATION_ITEMS_FAILED =
   'some of its items failed (see the failed items of this conversation)';
 
 /**
- * Relay mode's outcomes (issue 6) for some emails, by Front ID: imported into which mailbox,
- * failed with the target's error, or pending. Emails it does not know keep the import's item.
+ * Relay mode's items (issue 6) for one page's emails, by Front ID: imported into which mailbox,
+ * failed with the target's error, pending, or skipped. Pages come in conversation-ID order; emails
+ * it does not return keep the import's item.
  */
-export type RelayedEmailLookup = (emailIds: readonly string[]) => Promise<ReadonlyMap<string, ReportItem>>;
+export type RelayedEmailLookup = (
+  emails: readonly Pick<ReportItem, 'frontId' | 'frontConversationId'>[],
+) => Promise<ReadonlyMap<string, ReportItem>>;
 
 export interface ReportItemSources {
   store: ExportStore;
@@ -124,9 +127,9 @@ async function withRelayedEmails(
   lookup: RelayedEmailLookup | null,
 ): Promise<ReportItem[]> {
   if (lookup === null) return batch;
-  const emailIds = batch.filter((item) => item.kind === 'email').map((item) => item.frontId);
-  if (emailIds.length === 0) return batch;
-  const relayed = await lookup(emailIds);
+  const emails = batch.filter((item) => item.kind === 'email');
+  if (emails.length === 0) return batch;
+  const relayed = await lookup(emails);
   if (relayed.size === 0) return batch;
   return batch.map((item) => {
     const copy = item.kind === 'email' ? relayed.get(item.frontId) : undefined;
