@@ -24,8 +24,11 @@ export async function relayOverview(
     ]),
   );
   const sourceIds = new Set<string>();
+  const refs: EntryRef[] = [];
   const addRef = (ref: EntryRef | null) => {
-    if (ref) sourceIds.add(ref.source);
+    if (!ref) return;
+    sourceIds.add(ref.source);
+    refs.push(ref);
   };
   let emails = 0;
   let conversations = 0;
@@ -49,6 +52,8 @@ export async function relayOverview(
       }
     }
   }
+  // One walk over each zip's directory will then find every entry the relay reads.
+  files.want(refs);
   const names = new Map((await store.listSources()).map((source) => [source.id, source.name]));
   return {
     inboxes: [...rows.values()],
