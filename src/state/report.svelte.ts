@@ -5,11 +5,10 @@
  */
 import type { Remote } from 'comlink';
 import { proxy } from 'comlink';
-import type { ReportApi, ReportProgress, ReportView } from '../adapters/report/report-api.ts';
+import type { ReportApi, ReportDownload, ReportProgress, ReportView } from '../adapters/report/report-api.ts';
 import {
   REPORT_MIME_TYPES,
   reportFileName,
-  type ReportFile,
   type ReportFormat,
   type WritableTarget,
 } from '../adapters/report/report-download.ts';
@@ -122,13 +121,13 @@ export class ReportState {
     this.notice = null;
     try {
       const onProgress = proxy((progress: ReportProgress) => (this.progress = progress));
-      const file: ReportFile = await this.#deps.bridge.call(undefined, (api) =>
+      const file: ReportDownload = await this.#deps.bridge.call(undefined, (api) =>
         api.download(format, this.#request(), target, onProgress),
       );
       if (file.blob) this.#saver.save(file.name, file.blob);
       this.notice = `Saved ${target ? suggested : file.name}.`;
       // The download took a new snapshot when anything had changed: show the same numbers.
-      this.view = await this.#deps.bridge.call(undefined, (api) => api.view(this.#request(), false));
+      this.view = file.view;
       await this.#loadPage(this.page?.offset ?? 0);
     } catch (error) {
       this.error = `Could not write the report: ${text(error)}`;

@@ -86,6 +86,11 @@ export interface ReportView {
   run: { state: RunState; mode: RunMeta['mode'] } | null;
 }
 
+export interface ReportDownload extends ReportFile {
+  /** The snapshot the file was written from: the screen shows the same numbers. */
+  view: ReportView;
+}
+
 /** What "Retry failed" starts: a new run of the last run's kind with its stored choices (failed items go again). */
 export interface RetryPlan {
   mode: RunMeta['mode'];
@@ -101,13 +106,13 @@ export interface ReportApi {
   ): Promise<ReportView>;
   /** A page of the current snapshot's items matching the filter. */
   page(filter: ItemFilter, offset: number, limit: number): Promise<ItemsPage>;
-  /** The report file, from a snapshot taken now when anything may have changed. */
+  /** The report file, from a snapshot taken now when anything may have changed (and that snapshot's view). */
   download(
     format: ReportFormat,
     request: ReportRequest,
     target: WritableTarget | null,
     onProgress?: (progress: ReportProgress) => void,
-  ): Promise<ReportFile>;
+  ): Promise<ReportDownload>;
   retryPlan(): Promise<RetryPlan | null>;
   /** The customer's contacts, built from the export (cached until the export changes). */
   contactList(): Promise<ContactListSummary>;
@@ -291,7 +296,12 @@ export function createReportApi(options: ReportApiOptions = {}): ReportApi {
       const taken = await snapshot(request, false, onProgress);
       const header = taken.view.header;
       const file = { name: reportFileName(format, header), type: REPORT_MIME_TYPES[format] };
-      return writeChunks(reportChunks(format, header, taken.snapshot, request.secrets), file, target);
+      const written = await writeChunks(
+        reportChunks(format, header, taken.snapshot, request.secrets),
+        file,
+        target,
+      );
+      return { ...written, view: taken.view };
     },
 
     async retryPlan() {
