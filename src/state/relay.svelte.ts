@@ -229,6 +229,11 @@ export class RelayState {
     });
     await this.refreshWaiting();
     this.#scheduleCommentRetries();
+    try {
+      this.earlierTargets = await this.#bridge.call(undefined, (api) => api.targets());
+    } catch {
+      // Informative only.
+    }
   }
 
   async pause(): Promise<void> {
