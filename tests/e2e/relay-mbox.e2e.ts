@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import PostalMime from 'postal-mime';
+import { BlobReader, Uint8ArrayWriter, ZipReader } from '@zip.js/zip.js';
 import { expectText, startTestBed, type TestBed } from './harness.ts';
 import { RELAY_INBOX, generateRelayExport, loadAndMark, openRelayStep } from './relay-flow.ts';
 import type { GeneratedExport } from '../../testbed/front-export-generator/generate.ts';
@@ -74,5 +75,45 @@ describe('mbox download for IMAP accounts', () => {
       ids.add(parsed.headers.find((h) => h.key === 'x-front-message-id')!.value);
     }
     expect(ids.size).toBe(expected);
+  });
+
+  it('writes straight into the file the user picked when the browser can (File System Access API)', async () => {
+    const expected = generated.manifest.perInbox[RELAY_INBOX]!.emails;
+    const { context, page } = await bed.open();
+    // The picker's dialog cannot be clicked here: it hands out a file of the origin's private file system.
+    await context.addInitScript(() => {
+      (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async (options: {
+        suggestedName: string;
+      }) => (await navigator.storage.getDirectory()).getFileHandle(options.suggestedName, { create: true });
+    });
+    await page.reload();
+    await loadAndMark(page, generated.files);
+    await openRelayStep(page, expected);
+    await page.getByRole('radio', { name: /Any other account \(IMAP\)/ }).check();
+    await expectText(page.getByTestId('relay-save-method'), 'File System Access API');
+    await page.getByRole('button', { name: 'Download all as .eml files (zip)' }).click();
+    await expectText(page.getByTestId('relay-download-done'), 'written into the file you chose');
+    const written = await page.evaluate(async () => {
+      const file = await (
+        await (await navigator.storage.getDirectory()).getFileHandle('front-emails.zip')
+      ).getFile();
+      // As base64: a plain array of numbers would be slow to hand over.
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 0x8000)
+        binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(binary);
+    });
+    const reader = new ZipReader(new BlobReader(new Blob([Buffer.from(written, 'base64')])));
+    const entries = (await reader.getEntries()).filter((entry) => !entry.directory);
+    expect(entries).toHaveLength(expected);
+    expect(
+      entries.every(
+        (entry) => entry.filename.startsWith(`${RELAY_INBOX}/`) && entry.filename.endsWith('.eml'),
+      ),
+    ).toBe(true);
+    const first = await PostalMime.parse(await entries[0]!.getData(new Uint8ArrayWriter()));
+    expect(first.headers.some((h) => h.key === 'x-front-message-id')).toBe(true);
+    await reader.close();
   });
 });

@@ -10,6 +10,7 @@ import { Uint8ArrayReader, ZipWriter } from '@zip.js/zip.js';
 import type { Inbox } from '../../domain/model.ts';
 import { emlFileName, encodeMboxrdMessage } from '../../domain/relay/index.ts';
 import { safePathSegment } from '../../domain/relay/file-name.ts';
+import { concatBytes } from '../../domain/relay/bytes.ts';
 import type { ExportFiles } from './export-files.ts';
 import type { RelayLedger } from './ledger.ts';
 import { buildOutgoing } from './outgoing.ts';
@@ -73,24 +74,41 @@ export class BlobSink implements ByteSink {
   }
 }
 
-/** Writes into a file the user picked (a FileSystemWritableFileStream). */
+/** Bytes gathered before one write to the picked file: each write is a round trip to the browser. */
+const FILE_WRITE_BYTES = 1024 * 1024;
+
+/** Writes into a file the user picked (a FileSystemWritableFileStream), in chunks of about 1 MiB. */
 export class StreamSink implements ByteSink {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
 
   constructor(stream: WritableStream<Uint8Array>) {
     this.#writer = stream.getWriter();
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    await this.#writer.write(chunk);
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    if (this.#pendingBytes >= FILE_WRITE_BYTES) await this.#flush();
   }
 
   async close(): Promise<void> {
+    await this.#flush();
     await this.#writer.close();
   }
 
   async abort(reason: unknown): Promise<void> {
+    this.#pending = [];
     await this.#writer.abort(reason).catch(() => undefined);
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const chunk = this.#pending.length === 1 ? this.#pending[0]! : concatBytes(this.#pending);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    await this.#writer.write(chunk);
   }
 }
 
