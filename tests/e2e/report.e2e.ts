@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PENDING_REASONS } from '../../src/domain/import/reasons.ts';
 import type { ItemKind } from '../../src/domain/model.ts';
 import { ITEM_KINDS, type ReportItem, type ReportTotals } from '../../src/domain/report/index.ts';
 import { generate, readTruth } from '../unit/engine-fixtures.ts';
@@ -177,7 +178,7 @@ describe('the import report in the browser', () => {
     await page.getByLabel('Status').selectOption('pending');
     await page.getByLabel('Kind').selectOption('comment');
     await expectText(page.getByTestId('report-items-range'), `of ${truth.emailRouteComments.size}`);
-    await page.getByLabel('Reason').selectOption({ index: 1 });
+    await page.getByLabel('Reason').selectOption(PENDING_REASONS.emailNotInMissive);
     await expectText(page.getByTestId('report-items'), 'email not in Missive yet');
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Kind').selectOption('');

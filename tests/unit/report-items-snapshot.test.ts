@@ -88,6 +88,7 @@ describe('report snapshot', () => {
     const reasons = snapshot.reasons();
     expect(reasons.find((r) => r.reason === OTHER_REASONS)).toEqual({
       status: 'failed',
+      kind: 'sms',
       reason: OTHER_REASONS,
       count: 200,
     });

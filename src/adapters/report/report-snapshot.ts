@@ -21,6 +21,7 @@ export interface ItemFilter {
 
 export interface ReasonCount {
   status: ItemStatus;
+  kind: ItemKind;
   /** '' when the items carry no reason. */
   reason: string;
   count: number;
@@ -123,7 +124,7 @@ export class ReportSnapshot {
     readonly itemCount: number,
   ) {}
 
-  /** Reasons of skipped, failed and pending items, most frequent first. */
+  /** Reasons of skipped, failed and pending items per kind, most frequent first. */
   reasons(): ReasonCount[] {
     const byKey = new Map<string, ReasonCount>();
     for (const chunk of this.chunks) {
@@ -131,10 +132,10 @@ export class ReportSnapshot {
         if (entry.status === 'imported') continue;
         const reason =
           entry.reasonId === OTHER_REASON_ID ? OTHER_REASONS : (this.reasonTexts[entry.reasonId] ?? '');
-        const key = `${entry.status}\u0000${reason}`;
+        const key = `${entry.status}\u0000${entry.kind}\u0000${reason}`;
         const known = byKey.get(key);
         if (known) known.count += entry.count;
-        else byKey.set(key, { status: entry.status, reason, count: entry.count });
+        else byKey.set(key, { status: entry.status, kind: entry.kind, reason, count: entry.count });
       }
     }
     return [...byKey.values()].sort((a, b) => b.count - a.count || compare(a.reason, b.reason));
