@@ -312,6 +312,22 @@ describe('RateScheduler: server signals', () => {
     expect(sends).toStrictEqual([0, 0, 0, 20_000, 20_000]);
   });
 
+  it('headers that count no more than it does add no wait (no rounded-up Reset at the end of a burst)', async () => {
+    const clock = new FakeClock();
+    const scheduler = new RateScheduler(clock);
+    // Missive agrees with the scheduler's own count, and gives Reset in whole seconds, rounded up.
+    const sends = await sequential(scheduler, clock, 902, (i) => ({
+      status: 201,
+      rate: headers({
+        limit: 900,
+        remaining: 900 - (i + 1),
+        reset: Math.ceil((EPOCH + 15 * MIN + 0.7) / 1000),
+      }),
+    }));
+    // The 901st goes when the first leaves the 15-minute window, not at the rounded-up Reset.
+    expect(sends[900]).toBe(sends[0]! + 15 * MIN);
+  });
+
   it('without Reset, Remaining holds for one window of the limit it names', async () => {
     const clock = new FakeClock();
     const scheduler = new RateScheduler(clock);

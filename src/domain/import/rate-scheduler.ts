@@ -271,11 +271,30 @@ export class RateScheduler {
       until = now + Math.min(Math.max(untilReset, 0), limits.fifteenMinutesMs);
     }
     if (until <= now) return;
+    // The server counts no more than this scheduler does: its own accounting, which frees a slot
+    // no earlier than the server does, already governs. The headers matter when something else
+    // spends the same token's budget; otherwise they would only add a wait until Reset, which
+    // Missive gives in whole seconds (rounded up: up to a second lost at the end of each burst).
+    const own = this.#ownRemaining(now, rate.limit);
+    if (own !== null && (rate.remaining ?? 0) >= own) return;
     // Requests still in flight may not be in the server's count yet: assume none are.
     const budget = { remaining: (rate.remaining ?? 0) - this.#inFlight.size, until };
     const dominated = (a: ServerBudget, b: ServerBudget) => a.remaining <= b.remaining && a.until >= b.until;
     if (this.#budgets.some((b) => dominated(b, budget))) return;
     this.#budgets = [...this.#budgets.filter((b) => b.until > now && !dominated(budget, b)), budget];
+  }
+
+  /** What this scheduler's own count leaves in the window `limit` names, or null for another limit. */
+  #ownRemaining(now: number, limit: number | null): number | null {
+    const { limits } = this;
+    const window =
+      limit === limits.perMinute
+        ? { ms: limits.minuteMs, max: limits.perMinute }
+        : limit === limits.per15Minutes
+          ? { ms: limits.fifteenMinutesMs, max: limits.per15Minutes }
+          : null;
+    if (!window) return null;
+    return window.max - this.#inFlight.size - this.#releases.countAfter(now - window.ms);
   }
 
   /** 0: may send now; a positive number: wait that long; Infinity: wait for a release. */
