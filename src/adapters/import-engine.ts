@@ -367,6 +367,17 @@ export class ImportEngine {
     const meta = active.meta;
     active.channel.flush();
 
+    const planRequest: PlanRequest = { choices: meta.choices, target: meta.target };
+    const names = await contactNames(store);
+    const limits = active.scheduler.limits;
+    const pass = await planExport(store, ledger, planRequest, {
+      write: { retryFailed: request.mode !== 'resume' },
+      limits,
+      sharedLabelId: meta.target.sharedLabelId,
+      names,
+      signal: active.controller.signal,
+    });
+    // The label once the plan is in the ledger: nothing is created in Missive for a plan that fails.
     let labelId = meta.target.sharedLabelId;
     if (!labelId) {
       const label = await ensureSharedLabel(active.requester, clock, meta.target.organization);
@@ -379,16 +390,6 @@ export class ImportEngine {
       await ledger.putRun(meta);
     }
 
-    const planRequest: PlanRequest = { choices: meta.choices, target: meta.target };
-    const names = await contactNames(store);
-    const limits = active.scheduler.limits;
-    const pass = await planExport(store, ledger, planRequest, {
-      write: { retryFailed: request.mode !== 'resume' },
-      limits,
-      sharedLabelId: labelId,
-      names,
-      signal: active.controller.signal,
-    });
     if (request.mode !== 'resume' || meta.trialConversationIds.length === 0) {
       meta.trialConversationIds = pass.trialConversationIds;
       await ledger.putRun(meta);
