@@ -18,6 +18,8 @@ export interface PlanStateDeps {
   /** Inboxes the user marked as SMTP forwarding on the Load step. */
   relayInboxKeys: () => string[];
   timeScale: () => number;
+  /** Changes when the export index changes (more files dropped, cleared): the plan is counted again. */
+  exportVersion: () => unknown;
 }
 
 /** `organization` as Missive gives it: an ID or `{id}`. */
@@ -105,6 +107,11 @@ export class PlanState {
         sharedLabelId: this.sharedLabel || null,
       },
     };
+  }
+
+  /** What the counts depend on besides the fields: read by the Plan step to know when to recount. */
+  inputs(): string {
+    return JSON.stringify([this.request(), this.#deps.exportVersion()]);
   }
 
   /** Asks the worker for the plan; a newer request wins over an older one still running. */

@@ -49,6 +49,16 @@ describe('import in the browser', () => {
   it('the whole flow: dropped zips, plan, trial with links, full run, "Import complete"; every item received once', async () => {
     const { paths, manifest } = await generate(51, 60, WITH_LONG_SMS);
     const truth = await readTruth(paths);
+    // The truth read from the zips is the generator's own: same SMS and comments as its manifest.
+    const all = [...truth.conversations.values()];
+    expect(new Set(all.flatMap((c) => c.sms))).toEqual(new Set(manifest.ids.sms));
+    expect(new Set(all.flatMap((c) => c.comments))).toEqual(new Set(manifest.ids.comments));
+    expect(
+      all
+        .filter((c) => c.deleted)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...manifest.hardCaseConversations.deleted].sort());
     bed = await startImportBed();
     const { sandbox } = bed.bed;
     const { page } = await bed.open();

@@ -73,6 +73,40 @@ describe('faults: 5xx and dropped connections, before and after the write', () =
   }, 60_000);
 });
 
+describe('Missive refuses an item (other 4xx)', () => {
+  it('that item fails with Missive’s error text; the run goes on and imports the rest', async () => {
+    const { paths } = await generate(39, 40);
+    const truth = await readTruth(paths);
+    bed = await startEngineBed(paths);
+    bed.sandbox.injectResponses({ status: 422, count: 2, paths: /^\/v1\/posts$/ });
+    const { final } = await runToEnd(bed.engine(), bed, bed.request('full'));
+    expect(final.state).toBe('finished');
+    expect(final.counts.comment.failed).toBe(2);
+    const failed: { id: string; reason: string | null }[] = [];
+    await bed.ledger.forEachItem((item) => {
+      if (item.status === 'failed') failed.push({ id: item.frontId, reason: item.reason });
+    });
+    expect(failed.map((f) => f.reason)).toEqual([
+      'HTTP 422: HTTP 422 forced by the sandbox',
+      'HTTP 422: HTTP 422 forced by the sandbox',
+    ]);
+    expect(final.reasons).toContainEqual(
+      expect.objectContaining({
+        status: 'failed',
+        kind: 'comment',
+        reason: 'HTTP 422: HTTP 422 forced by the sandbox',
+        count: 2,
+      }),
+    );
+    const failedIds = new Set(failed.map((f) => f.id));
+    const expected = new Set([...truth.smsRouteComments].filter((id) => !failedIds.has(id)));
+    expect(importProblems(bed.sandbox, truth, { comments: expected })).toEqual([]);
+    // A new run tries the failed items again.
+    await runToEnd(bed.engine(), bed, bed.request('full'));
+    expect(importProblems(bed.sandbox, truth)).toEqual([]);
+  }, 60_000);
+});
+
 describe('a crash with requests in flight', () => {
   for (const messagesResponse of ['body', 'empty'] as const) {
     it(`checks them with Missive after the restart, then resends only what did not arrive (${messagesResponse})`, async () => {
