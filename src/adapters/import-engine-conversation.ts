@@ -46,12 +46,10 @@ import {
   type LedgerConversation,
   type LedgerItem,
 } from './ledger.ts';
-import type { ExportStore } from './store.ts';
+import { readConversation, type ExportReader } from './import-engine-export.ts';
 
 /** Sends of one item that end in a 5xx or a dropped connection, each checked, before it fails. */
 export const MAX_WRITE_ATTEMPTS = 8;
-
-export type ExportReader = Pick<ExportStore, 'getConversation' | 'messagesOf' | 'commentsOf'>;
 
 /** Bytes of an attachment from the export files dropped in this tab, or null when not at hand. */
 export type ReadFile = (ref: EntryRef) => Promise<Uint8Array | null>;
@@ -97,21 +95,6 @@ type WriteResult =
   | { kind: 'deferred' }
   | { kind: 'stopped' };
 
-function placeholderConversation(id: string): Conversation {
-  return {
-    id,
-    seen: false,
-    subject: '',
-    status: '',
-    type: 'conversation',
-    createdAt: null,
-    inboxKeys: [],
-    tags: [],
-    assigneeName: null,
-    recipientHandle: null,
-  };
-}
-
 function randomId(): string {
   return (
     globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
@@ -155,16 +138,14 @@ export class ConversationTask {
 
   async run(): Promise<TaskResult> {
     const { ledger, store, choices } = this.#ctx;
-    const [row, conversation, messages, comments, items] = await Promise.all([
+    const [row, { conversation, messages, comments }, items] = await Promise.all([
       ledger.getConversation(this.#id),
-      store.getConversation(this.#id),
-      store.messagesOf(this.#id),
-      store.commentsOf(this.#id),
+      readConversation(store, this.#id),
       ledger.itemsOf(this.#id),
     ]);
     if (!row) return 'complete';
     this.#row = row;
-    this.#conversation = conversation ? stripStats(conversation) : placeholderConversation(this.#id);
+    this.#conversation = conversation;
     this.#messages = new Map(messages.map((m) => [m.id, m]));
     this.#comments = new Map(comments.map((c) => [c.id, c]));
     this.#items = new Map(items.map((i) => [i.frontId, i]));
@@ -375,7 +356,7 @@ export class ConversationTask {
         await this.#update(items, () => ({ reason: PENDING_REASONS.emailNotInMissive }));
         return 'complete';
       }
-      await this.#setMissiveConversation(conversationId, webUrlFromLookup(lookup.body));
+      await this.#setMissiveConversation(conversationId, webUrlFromBody(lookup.body));
       return 'continue';
     }
     if (this.#row.smsSent === 0) {
@@ -589,25 +570,16 @@ function withSameQueue(before: LedgerConversation, after: LedgerConversation): L
   return { ...after, status: before.status, ...(before.queueKey ? { queueKey: before.queueKey } : {}) };
 }
 
-function stripStats(row: Conversation & { stats?: unknown }): Conversation {
-  const { stats: _stats, ...conversation } = row;
-  return conversation;
-}
-
 function record(value: unknown): Record<string, unknown> | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : null;
 }
 
-/** `web_url` of the conversation in a `{messages:{conversation:{…}}}` answer, when Missive gave it. */
+/** `web_url` of the conversation in a `{messages: {conversation: {…}}}` (or `[…]`) answer, if given. */
 function webUrlFromBody(body: unknown): string | null {
   const messages = record(body)?.messages;
   const message = record(Array.isArray(messages) ? messages[0] : messages);
   const url = record(message?.conversation)?.web_url;
   return typeof url === 'string' ? url : null;
-}
-
-function webUrlFromLookup(body: unknown): string | null {
-  return webUrlFromBody(body);
 }

@@ -1,19 +1,13 @@
 /**
  * The plan of the whole export, streamed one conversation at a time out of the export index: the
- * totals for both comment modes, what is still to send given the ledger, the preview, and (when a
- * run starts) the merge of every conversation's plan into the ledger.
+ * totals for both comment modes, what is still to send given the ledger, and (when a run starts)
+ * the merge of every conversation's plan into the ledger.
  */
 import {
   commentChunkLengths,
-  commentPostPayloads,
   countCommentPosts,
-  planSmsParts,
-  smsMessagePayload,
   type CommentMode,
-  type EncodedFile,
   type ImportTarget,
-  type MessagesRequestBody,
-  type SmsPart,
 } from '../domain/import/missive-payloads.ts';
 import {
   COMMENT_MODES,
@@ -26,20 +20,14 @@ import {
   type RequestCount,
 } from '../domain/import/plan.ts';
 import type { RateLimits } from '../domain/import/rate-scheduler.ts';
-import type { Comment, Conversation, Message } from '../domain/model.ts';
-import {
-  DEFAULT_IMPORT_LABEL_NAME,
-  type PlanOverview,
-  type PlanPreview,
-  type PlanRequest,
-} from './import-engine-types.ts';
+import type { Comment } from '../domain/model.ts';
+import { readConversation } from './import-engine-export.ts';
+import type { PlanOverview, PlanRequest } from './import-engine-types.ts';
 import type { Ledger, LedgerConversation, LedgerItem, RunChoices } from './ledger.ts';
 import type { ExportStore } from './store.ts';
 
 /** Conversations read and merged per transaction. */
 const BATCH = 50;
-/** SMS requests shown in the preview. */
-const PREVIEW_SMS = 5;
 
 export function planChoices(choices: RunChoices): PlanChoices {
   return {
@@ -49,17 +37,6 @@ export function planChoices(choices: RunChoices): PlanChoices {
     trialCount: DEFAULT_PLAN_CHOICES.trialCount,
     relayInboxKeys: new Set(choices.relayInboxKeys),
   };
-}
-
-/** Names for phone handles the export's contacts know (Front often leaves SMS recipients unnamed). */
-export async function contactNames(store: Pick<ExportStore, 'forEachContact'>): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  await store.forEachContact((contact) => {
-    const name = contact.name?.trim();
-    if (!name) return;
-    for (const { handle } of contact.handles) if (!names.has(handle.trim())) names.set(handle.trim(), name);
-  });
-  return names;
 }
 
 /** Where everything goes, as the payloads need it. */
@@ -75,37 +52,6 @@ export function importTarget(
     sharedLabelIds: sharedLabelId ? [sharedLabelId] : [],
     placement: request.choices.placement,
     contactNames: names,
-  };
-}
-
-interface ConversationData {
-  conversation: Conversation;
-  messages: Message[];
-  comments: Comment[];
-}
-
-async function readConversation(store: ExportStore, id: string): Promise<ConversationData> {
-  const [row, messages, comments] = await Promise.all([
-    store.getConversation(id),
-    store.messagesOf(id),
-    store.commentsOf(id),
-  ]);
-  const { stats: _stats, ...conversation } = row ?? { ...emptyConversation(id), stats: null };
-  return { conversation, messages, comments };
-}
-
-function emptyConversation(id: string): Conversation {
-  return {
-    id,
-    seen: false,
-    subject: '',
-    status: '',
-    type: 'conversation',
-    createdAt: null,
-    inboxKeys: [],
-    tags: [],
-    assigneeName: null,
-    recipientHandle: null,
   };
 }
 
@@ -235,124 +181,4 @@ export async function planExport(
     trialConversationIds: summary.trialConversationIds,
     previewSource,
   };
-}
-
-const PLACEHOLDER_ACCOUNT = '(your SMS custom channel account ID)';
-
-function placeholderFiles(part: SmsPart): EncodedFile[] {
-  return part.attachments.map((file) => ({
-    filename: file.filename,
-    base64: `(base64 of ${file.filename}, ${file.size.toLocaleString('en-US')} bytes, read from the export when sending)`,
-  }));
-}
-
-/**
- * One SMS conversation and one comment post exactly as Missive will receive them, with the values
- * only known later (the label to create, the Missive conversation ID) and file contents shown as
- * placeholders, said so in `notes`.
- */
-export async function buildPreview(
-  store: ExportStore,
-  request: PlanRequest,
-  source: PlanPassResult['previewSource'],
-  trialConversationIds: readonly string[],
-  options: Pick<PlanPassOptions, 'sharedLabelId' | 'names'>,
-): Promise<PlanPreview> {
-  const choices = planChoices(request.choices);
-  const notes: string[] = [];
-  const labelId =
-    options.sharedLabelId ??
-    `(ID of the shared label "${DEFAULT_IMPORT_LABEL_NAME}", found or created when the import starts)`;
-  if (!options.sharedLabelId)
-    notes.push(`The shared label "${DEFAULT_IMPORT_LABEL_NAME}" is found or created when the import starts.`);
-  const target = importTarget(
-    {
-      ...request,
-      target: { ...request.target, account: request.target.account.trim() || PLACEHOLDER_ACCOUNT },
-    },
-    labelId,
-    options.names,
-  );
-  if (!request.target.account.trim())
-    notes.push('Type the SMS custom channel account ID to see it in place.');
-
-  const preview: PlanPreview = {
-    smsConversationId: null,
-    sms: [],
-    smsTotal: 0,
-    commentConversationId: null,
-    comment: null,
-    notes,
-  };
-  const smsId =
-    (await firstWith(store, trialConversationIds, choices, (p) => p.conversation.smsCount > 0)) ?? source.sms;
-  if (smsId) {
-    const data = await readConversation(store, smsId);
-    const plan = planConversation(data.conversation, data.messages, data.comments, choices);
-    const bodies: MessagesRequestBody[] = [];
-    let first = true;
-    for (const action of plan.items) {
-      if (action.kind !== 'sms' || action.status !== 'pending') continue;
-      const message = data.messages.find((m) => m.id === action.frontId)!;
-      for (const part of planSmsParts(message, data.conversation).parts) {
-        preview.smsTotal++;
-        if (bodies.length < PREVIEW_SMS) {
-          const thread = { missiveConversationId: null, firstOfConversation: first };
-          bodies.push(
-            smsMessagePayload(
-              message,
-              data.conversation,
-              { ...target, thread },
-              { part, files: placeholderFiles(part) },
-            ),
-          );
-        }
-        first = false;
-      }
-    }
-    preview.smsConversationId = smsId;
-    preview.sms = bodies;
-    if (bodies.some((b) => b.messages.attachments))
-      notes.push('File contents are shown as placeholders; the real requests carry them in base64.');
-    if (preview.smsTotal > 1) {
-      notes.push(
-        'When Missive answers the first SMS with its conversation ID, the next ones carry "conversation" instead of "references" (same conversation).',
-      );
-    }
-  }
-  const commentId =
-    (await firstWith(store, trialConversationIds, choices, (p) =>
-      p.items.some((a) => a.kind === 'comment' && a.status === 'pending'),
-    )) ?? source.comment;
-  if (commentId) {
-    const data = await readConversation(store, commentId);
-    const plan = planConversation(data.conversation, data.messages, data.comments, choices);
-    const pending = new Set(
-      plan.items.filter((a) => a.kind === 'comment' && a.status === 'pending').map((a) => a.frontId),
-    );
-    const comments = data.comments.filter((c) => pending.has(c.id));
-    const [post] = commentPostPayloads(
-      comments,
-      {
-        missiveConversationId: `(the Missive conversation of ${commentId}, known once its ${plan.conversation.commentRoute === 'email' ? 'email is found' : 'SMS are in'})`,
-      },
-      { organization: target.organization, placement: choices.placement, commentMode: choices.commentMode },
-    );
-    preview.commentConversationId = commentId;
-    preview.comment = post?.body ?? null;
-  }
-  return preview;
-}
-
-async function firstWith(
-  store: ExportStore,
-  ids: readonly string[],
-  choices: PlanChoices,
-  test: (plan: ConversationPlan) => boolean,
-): Promise<string | null> {
-  for (const id of ids) {
-    const data = await readConversation(store, id);
-    if (test(planConversation(data.conversation, data.messages, data.comments, choices))) return id;
-  }
-  return null;
 }

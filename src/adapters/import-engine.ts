@@ -6,18 +6,14 @@
  */
 import { planConversation } from '../domain/import/plan.ts';
 import { RateScheduler, scaledLimits, type SchedulerClock } from '../domain/import/rate-scheduler.ts';
-import { SKIP_REASONS } from '../domain/import/reasons.ts';
 import type { EntryRef } from '../domain/model.ts';
 import { ConversationTask, type RunContext } from './import-engine-conversation.ts';
 import { ensureSharedLabel } from './import-engine-label.ts';
-import {
-  buildPreview,
-  contactNames,
-  importTarget,
-  planChoices,
-  planExport,
-  remainingRequests,
-} from './import-engine-plan.ts';
+import { contactNames, readConversation } from './import-engine-export.ts';
+import { importTarget, planChoices, planExport, remainingRequests } from './import-engine-plan.ts';
+import { buildPreview } from './import-engine-preview.ts';
+import { listSource, queueSource, type ConversationSource } from './import-engine-queue.ts';
+import { decideUnknownItems } from './import-engine-decide.ts';
 import { PROGRESS_INTERVAL_MS, ProgressChannel, timeLeftMs } from './import-engine-progress.ts';
 import { Requester, type StopState } from './import-engine-requests.ts';
 import { ConversationResolver } from './import-engine-resolve.ts';
@@ -31,7 +27,7 @@ import type {
   TrialLink,
   UnknownChoice,
 } from './import-engine-types.ts';
-import { conversationStatusOf, type Ledger, type LedgerItem, type RunMeta } from './ledger.ts';
+import type { Ledger, RunMeta } from './ledger.ts';
 import { MissiveClient } from './missive-client.ts';
 import type { ExportStore } from './store.ts';
 
@@ -39,7 +35,6 @@ import type { ExportStore } from './store.ts';
 export const DEFAULT_LANES = 10;
 /** Resolver passes per run (each one follows conversations that waited for their Missive ID). */
 const MAX_ROUNDS = 8;
-const QUEUE_PAGE = 200;
 
 export interface EngineClock extends SchedulerClock {
   epochNow(): number;
@@ -75,48 +70,6 @@ export interface EngineDeps {
 
 export type ReadFile = (ref: EntryRef) => Promise<Uint8Array | null>;
 export type ProgressListener = (progress: ImportProgress) => void;
-
-/** Hands out conversation IDs to the lanes, one at a time, each once. */
-interface ConversationSource {
-  next(): Promise<string | null>;
-}
-
-function listSource(ids: readonly string[]): ConversationSource {
-  let index = 0;
-  return { next: async () => ids[index++] ?? null };
-}
-
-/** Conversations holding items in flight first (checked before anything else), then the queue, oldest first. */
-function queueSource(ledger: Ledger, first: readonly string[]): ConversationSource {
-  const buffer = [...first];
-  const given = new Set<string>();
-  let after: [number, string] | null = null;
-  let exhausted = false;
-  let lock: Promise<unknown> = Promise.resolve();
-  const take = async (): Promise<string | null> => {
-    for (;;) {
-      const id = buffer.shift();
-      if (id !== undefined) {
-        if (given.has(id)) continue;
-        given.add(id);
-        return id;
-      }
-      if (exhausted) return null;
-      const page = await ledger.queuePage(after, QUEUE_PAGE);
-      exhausted = page.length < QUEUE_PAGE;
-      const last = page[page.length - 1];
-      if (last?.queueKey) after = last.queueKey;
-      buffer.push(...page.map((row) => row.frontId));
-    }
-  };
-  return {
-    next() {
-      const result = lock.then(take);
-      lock = result.catch(() => undefined);
-      return result;
-    },
-  };
-}
 
 /** Everything one run holds while it goes. */
 interface ActiveRun {
@@ -289,44 +242,11 @@ export class ImportEngine {
   async decide(choice: UnknownChoice): Promise<ImportProgress> {
     if (this.#active) throw new Error('Pause the import first.');
     const { ledger } = this.#deps;
-    const unknown = (await ledger.itemsWithStatus('in_flight')).filter((item) => item.attempt?.unknown);
-    for (const item of unknown) await this.#decideOne(item, choice);
+    await decideUnknownItems(ledger, choice);
     const meta = await ledger.getRun();
     if (meta && meta.state === 'needs-decision')
       await ledger.putRun({ ...meta, state: 'paused', stateReason: null });
     return this.status();
-  }
-
-  async #decideOne(item: LedgerItem, choice: UnknownChoice): Promise<void> {
-    const { ledger } = this.#deps;
-    const part = item.attempt?.part ?? 1;
-    if (choice === 'resend') {
-      await ledger.updateItems([item], () => ({ status: 'pending', attempt: null, reason: null }));
-    } else if (choice === 'skip') {
-      await ledger.updateItems([item], () => ({
-        status: 'skipped',
-        attempt: null,
-        reason: SKIP_REASONS.skippedUnknown,
-      }));
-    } else {
-      const done = part >= item.parts;
-      const row = await ledger.getConversation(item.conversationId);
-      const conversation =
-        row && item.kind === 'sms' && done ? { ...row, smsSent: row.smsSent + 1 } : undefined;
-      await ledger.updateItems(
-        [item],
-        () => ({ status: done ? 'done' : 'pending', partsDone: part, attempt: null, reason: null }),
-        { strict: true, ...(conversation ? { conversation } : {}) },
-      );
-    }
-    const row = await ledger.getConversation(item.conversationId);
-    if (row) {
-      const status = conversationStatusOf(
-        row.status === 'skipped' ? 'skipped' : 'pending',
-        await ledger.itemsOf(row.frontId),
-      );
-      if (status !== row.status) await ledger.putConversation(row, { ...row, status });
-    }
   }
 
   async #startMeta(request: RunRequest): Promise<RunMeta> {
@@ -472,17 +392,14 @@ export class ImportEngine {
     const choices = planChoices(request.choices);
     let total = 0;
     for (const id of ids) {
-      const [row, messages, comments, items, conversation] = await Promise.all([
-        store.getConversation(id),
-        store.messagesOf(id),
-        store.commentsOf(id),
+      const [data, items, conversation] = await Promise.all([
+        readConversation(store, id),
         ledger.itemsOf(id),
         ledger.getConversation(id),
       ]);
-      if (!row) continue;
-      const plan = planConversation(row, messages, comments, choices);
-      const left = remainingRequests(plan, comments, new Map(items.map((i) => [i.frontId, i])), conversation);
-      total += left[request.choices.commentMode].total;
+      const plan = planConversation(data.conversation, data.messages, data.comments, choices);
+      const byId = new Map(items.map((i) => [i.frontId, i]));
+      total += remainingRequests(plan, data.comments, byId, conversation)[request.choices.commentMode].total;
     }
     return total;
   }

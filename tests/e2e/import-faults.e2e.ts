@@ -53,19 +53,19 @@ describe('import in the browser, when Missive misbehaves', () => {
     const page = await ready(ib, paths);
     await startImport(page);
     await until(() => accepted(ib) >= 8);
-    const retryAfter = 0.5;
-    ib.bed.sandbox.injectResponses({ status: 429, count: 15, retryAfter });
+    const retryAfter = 1;
+    ib.bed.sandbox.injectResponses({ status: 429, count: 8, retryAfter });
     await waitForComplete(page);
     expect(importProblems(ib.bed.sandbox, truth)).toEqual([]);
 
     const log = ib.bed.sandbox.requests();
     const storm = log.filter((r) => r.outcome === 'injected');
-    expect(storm).toHaveLength(15);
+    expect(storm).toHaveLength(8);
     for (const hit of storm) {
       const at = hit.endedAt!;
-      // The page learns of the 429 a little after the sandbox sent it (more on a busy machine):
-      // requests it had already let go in that moment may still arrive just after.
-      const during = log.filter((r) => r.startedAt > at + 100 && r.startedAt < at + retryAfter * 1000 - 10);
+      // The page learns of the 429 a little after the sandbox sent it (the worker may be encoding
+      // an MMS meanwhile, more so on a busy machine): requests it let go before may arrive just after.
+      const during = log.filter((r) => r.startedAt > at + 250 && r.startedAt < at + retryAfter * 1000 - 10);
       expect(during.map((r) => `${r.method} ${r.path} +${Math.round(r.startedAt - at)} ms`)).toEqual([]);
     }
     expect(ib.bed.sandbox.snapshot().rate.rejected429).toBe(0);
