@@ -217,6 +217,15 @@ export class ExportStore {
     // The transaction's failure is observed through tx.done below; keep it from surfacing unhandled.
     const done = tx.done;
     done.catch(() => undefined);
+    // Every read request of the transaction. Should anything throw while some are still under way
+    // (even while they are being started), the abort below rejects them with AbortError: they are
+    // awaited there, never left to reject unobserved. Promise.all over them is only built once all
+    // of a step's reads have started, so no half-built combination is left behind either.
+    const reads: Promise<unknown>[] = [];
+    const read = <T>(request: Promise<T>): Promise<T> => {
+      reads.push(request);
+      return request;
+    };
     try {
       const conversations = tx.objectStore('conversations');
       const messages = tx.objectStore('messages');
@@ -230,14 +239,15 @@ export class ExportStore {
       for (const row of batch.fileRefs.values()) pushTo(refsByMessage, row.messageId, row);
 
       const msgList = [...msgIds];
+      const messageReads = msgList.map((id) => read(messages.get(id)));
+      const refReads = [...batch.messages.keys()].map((id) =>
+        read(fileRefs.index('byMessage').getAll(id) as Promise<FileRefRow[]>),
+      );
+      const commentReads = [...batch.comments.keys()].map((id) => read(comments.get(id)));
       const [oldMessages, storedRefs, oldComments] = await Promise.all([
-        Promise.all(msgList.map((id) => messages.get(id))),
-        Promise.all(
-          [...batch.messages.keys()].map(
-            (id) => fileRefs.index('byMessage').getAll(id) as Promise<FileRefRow[]>,
-          ),
-        ),
-        Promise.all([...batch.comments.keys()].map((id) => comments.get(id))),
+        Promise.all(messageReads),
+        Promise.all(refReads),
+        Promise.all(commentReads),
       ]);
       for (const list of storedRefs) for (const row of list) pushTo(refsByMessage, row.messageId, row);
 
@@ -273,7 +283,7 @@ export class ExportStore {
       // 3. Conversations: merge, create placeholders for parents not seen yet, apply the stats.
       const convIds = new Set([...batch.conversations.keys(), ...deltas.keys()]);
       const convList = [...convIds];
-      const oldConvs = await Promise.all(convList.map((id) => conversations.get(id)));
+      const oldConvs = await Promise.all(convList.map((id) => read(conversations.get(id))));
       const convRows: ConversationRow[] = [];
       convList.forEach((id, i) => {
         const old = oldConvs[i];
@@ -302,7 +312,7 @@ export class ExportStore {
       const inboxKeys = new Set(batch.inboxes.keys());
       for (const row of convRows) for (const key of row.inboxKeys) inboxKeys.add(key);
       const inboxList = [...inboxKeys];
-      const oldInboxes = await Promise.all(inboxList.map((key) => inboxStore.get(key)));
+      const oldInboxes = await Promise.all(inboxList.map((key) => read(inboxStore.get(key))));
       const inboxRows: Inbox[] = [];
       inboxList.forEach((key, i) => {
         const old = oldInboxes[i];
@@ -341,7 +351,7 @@ export class ExportStore {
       } catch {
         // already finished
       }
-      await done.catch(() => undefined);
+      await Promise.allSettled([done, ...reads]);
       throw error;
     }
     await done;

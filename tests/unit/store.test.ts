@@ -329,6 +329,34 @@ describe('export store', () => {
     expect(isQuotaError(new Error('x'))).toBe(false);
   });
 
+  it('leaves no rejection unobserved when a batch fails while its reads are under way', async () => {
+    // The second read throws while the first is still pending: the abort then rejects the first
+    // with AbortError, which must be awaited by the store, not surface as an unhandled rejection.
+    const get = IDBObjectStore.prototype.get;
+    let reads = 0;
+    const spy = vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['get']>
+    ) {
+      if (this.name === 'messages' && ++reads === 2) throw new DOMException('read refused', 'UnknownError');
+      return get.apply(this, args);
+    });
+    try {
+      await expect(
+        write((b) => {
+          b.addConversation(conv('cnv_1', []));
+          for (const id of ['msg_1', 'msg_2', 'msg_3']) b.addMessage(msg(id, 'cnv_1', 'sms'));
+        }),
+      ).rejects.toThrow('read refused');
+    } finally {
+      spy.mockRestore();
+    }
+    // The abort's tasks have all run by now: an unobserved rejection would have been reported.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await store.getConversation('cnv_1')).toBeUndefined();
+    expect(await store.count('messages')).toBe(0);
+  });
+
   it('walks conversations a page at a time and lists unrecognised entries by page', async () => {
     await write((b) => {
       for (let i = 0; i < 25; i++) b.addConversation(conv(`cnv_${String(i).padStart(2, '0')}`, []));
