@@ -101,11 +101,15 @@ export class ExportState {
   async load(): Promise<void> {
     this.status = 'loading';
     try {
-      this.#apply(await this.#bridge.call(undefined, (api) => api.load()));
+      const snapshot = await this.#bridge.call(undefined, (api) => api.load());
+      // Files dropped while the saved index was opening are being indexed: their run owns the state now
+      // (status, Cancel, the newer snapshot it ends with).
+      if (this.status === 'loading') this.#apply(snapshot);
     } catch (error) {
-      this.messages = [failure('the saved index', `Could not open the saved index: ${text(error)}`)];
+      if (this.status === 'loading')
+        this.messages = [failure('the saved index', `Could not open the saved index: ${text(error)}`)];
     } finally {
-      this.status = 'idle';
+      if (this.status === 'loading') this.status = 'idle';
     }
     await this.refreshStorage(false);
   }

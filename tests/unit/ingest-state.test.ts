@@ -70,6 +70,33 @@ describe('export state', () => {
     expect(reloaded.sources).toEqual([]);
   });
 
+  it('keeps the ingest in charge when files are dropped while the saved index is still opening', async () => {
+    const dbName = `state-${++counter}`;
+    const api = createIngestApi({ dbName, progressIntervalMs: 0 });
+    let openIndex: () => void = () => undefined;
+    const slowLoad: IngestApi = {
+      ...api,
+      load: async () => {
+        await new Promise<void>((resolve) => (openIndex = resolve));
+        return api.load();
+      },
+    };
+    const state = new ExportState(fakeBridge(slowLoad), storage);
+    const loading = state.load();
+    expect(state.status).toBe('loading');
+    const content = {};
+    for (let i = 0; i < 40; i++) Object.assign(content, conversationFiles('Support', `cnv_${i}`, {}));
+    const ingesting = state.addFiles([asFile(await makeZip(content))]);
+    expect(state.status).toBe('ingesting');
+    openIndex();
+    await loading;
+    // The saved index finished opening mid-ingest: Cancel stays available, the run is not hidden.
+    expect(state.status).toBe('ingesting');
+    await ingesting;
+    expect(state.status).toBe('idle');
+    expect(state.summary).toMatchObject({ conversations: 40 });
+  });
+
   it('cancels a running ingest and keeps what was indexed', async () => {
     const dbName = `state-${++counter}`;
     const state = new ExportState(fakeBridge(createIngestApi({ dbName, progressIntervalMs: 0 })), storage);
