@@ -1,5 +1,6 @@
 /** The /v1 endpoints: a table of routes over the store. Pure request → result, no sockets. */
 import { parseContacts, parseMessage, parsePost, parseSharedLabels } from './payloads.ts';
+import { selectConversations } from './conversation-list.ts';
 import { conversationJson, emailJson, messageJson, postJson, timelineItemJson } from './present.ts';
 import type { SandboxStore } from './store.ts';
 import type { DuplicateExternalIdMode, MessagesResponseMode } from './types.ts';
@@ -44,6 +45,17 @@ const created = (body: unknown): ApiResult => ({ status: 201, body });
 const LISTING_DEFAULT_LIMIT = 50;
 const LISTING_MAX_LIMIT = 200;
 const SUBLIST_MAX_LIMIT = 10;
+const CONVERSATIONS_DEFAULT_LIMIT = 25;
+const CONVERSATIONS_MAX_LIMIT = 50;
+/** An `until` this large is milliseconds sent by mistake (Missive's timestamps are Unix seconds). */
+const SECONDS_CEILING = 1e11;
+
+interface PageLimits {
+  fallback: number;
+  max: number;
+}
+
+const SUBLIST_LIMITS: PageLimits = { fallback: SUBLIST_MAX_LIMIT, max: SUBLIST_MAX_LIMIT };
 
 function integerParam(query: URLSearchParams, name: string, fallback: number, min: number): number {
   const raw = query.get(name);
@@ -66,15 +78,24 @@ function byOrganization<T extends { organization: unknown }>(items: T[], query: 
 }
 
 /**
- * Conversation sub-lists: newest first, at most 10, `until` = the oldest timestamp of the previous
- * page (exclusive). Items sharing the page's last timestamp all come along, which is why Missive
- * warns that a page may hold more than `limit`: otherwise the next page would skip them.
+ * Newest first, `until` = the oldest timestamp of the previous page (exclusive, Unix seconds).
+ * Items sharing the page's last timestamp all come along, which is why Missive warns that a page
+ * may hold more than `limit`: otherwise the next page would skip them. Conversation sub-lists take
+ * at most 10 (the default); `GET /conversations` 25 by default, at most 50.
  */
-export function newestFirstPage<T>(items: T[], timeOf: (item: T) => number, query: URLSearchParams): T[] {
-  const limit = Math.min(integerParam(query, 'limit', SUBLIST_MAX_LIMIT, 1), SUBLIST_MAX_LIMIT);
+export function newestFirstPage<T>(
+  items: T[],
+  timeOf: (item: T) => number,
+  query: URLSearchParams,
+  limits: PageLimits = SUBLIST_LIMITS,
+): T[] {
+  const limit = Math.min(integerParam(query, 'limit', limits.fallback, 1), limits.max);
   const untilRaw = query.get('until');
   const until = untilRaw === null || untilRaw === '' ? Infinity : Number(untilRaw);
   if (Number.isNaN(until)) throw badRequest('until must be a Unix timestamp');
+  if (Number.isFinite(until) && until >= SECONDS_CEILING) {
+    throw badRequest('until must be a Unix timestamp in seconds (this looks like milliseconds)');
+  }
   const sorted = items
     .map((item, index) => ({ item, index, time: timeOf(item) }))
     .filter((entry) => entry.time < until)
@@ -122,6 +143,7 @@ const routes: Route[] = [
   { method: 'POST', pattern: ['messages'], handler: createMessage },
   { method: 'POST', pattern: ['posts'], handler: createPost },
   { method: 'DELETE', pattern: ['posts', ':'], handler: deletePost },
+  { method: 'GET', pattern: ['conversations'], handler: listConversations },
   {
     method: 'GET',
     pattern: ['conversations', ':'],
@@ -183,6 +205,16 @@ function createPost(store: SandboxStore, request: ApiRequest): ApiResult {
 function deletePost(store: SandboxStore, _request: ApiRequest, [id = '']: string[]): ApiResult {
   store.deletePost(id);
   return ok({});
+}
+
+/** `GET /conversations`: one filter required; newest activity first, paged with `until`. */
+function listConversations(store: SandboxStore, request: ApiRequest): ApiResult {
+  const selected = selectConversations(store, request.query);
+  const page = newestFirstPage(selected, (conversation) => conversation.last_activity_at, request.query, {
+    fallback: CONVERSATIONS_DEFAULT_LIMIT,
+    max: CONVERSATIONS_MAX_LIMIT,
+  });
+  return ok({ conversations: page.map((conversation) => conversationJson(store, conversation)) });
 }
 
 function conversationMessages(store: SandboxStore, request: ApiRequest, [id = '']: string[]): ApiResult {

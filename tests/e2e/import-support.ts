@@ -1,20 +1,17 @@
 /**
  * The import's end-to-end bed: the built app in Chromium, the Missive sandbox with compressed
- * windows behind the listing shim, and the steps a person takes (drop the zips, connect, plan,
- * import), written once.
+ * windows, and the steps a person takes (drop the zips, connect, plan, import), written once.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SandboxOptions } from '../../testbed/missive-sandbox/server.ts';
 import { compressedLimits } from '../unit/engine-fixtures.ts';
 import { expectText, expectVisible, startTestBed, type TestBed } from './harness.ts';
-import { startShimProxy, type ShimProxy } from './import-sandbox-shim.ts';
 
 /** A minute lasts 0.6 s, 15 minutes 9 s: an import of a few hundred requests takes seconds. */
 export const E2E_TIME_SCALE = 0.01;
 
 export interface ImportBed {
   bed: TestBed;
-  proxy: ShimProxy;
   timeScale: number;
   /** A fresh browser profile with the app pointed at the sandbox, on the compressed time scale. */
   open(): Promise<{ context: BrowserContext; page: Page }>;
@@ -28,13 +25,11 @@ export async function startImportBed(
   timeScale = E2E_TIME_SCALE,
 ): Promise<ImportBed> {
   const bed = await startTestBed({ limits: compressedLimits(timeScale), ...sandboxOptions });
-  const proxy = await startShimProxy(bed.sandbox);
   const appUrl =
-    `${bed.app.url}?missive-api=${encodeURIComponent(proxy.url)}` + `&import-time-scale=${timeScale}`;
+    `${bed.app.url}?missive-api=${encodeURIComponent(bed.sandbox.url)}` + `&import-time-scale=${timeScale}`;
   const contexts: BrowserContext[] = [];
   return {
     bed,
-    proxy,
     timeScale,
     appUrl,
     async open() {
@@ -46,7 +41,6 @@ export async function startImportBed(
     },
     async close() {
       await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-      await proxy.close();
       await bed.close();
     },
   };

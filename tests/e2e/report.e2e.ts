@@ -146,7 +146,7 @@ describe('the import report in the browser', () => {
     expect(report).toMatchObject({
       format: 'front-missive-import-report',
       version: 1,
-      missive: { apiBase: ib.proxy.url, organization: sandbox.organizationId },
+      missive: { apiBase: sandbox.url, organization: sandbox.organizationId },
       itemsMatchTotals: true,
     });
     expect(Date.parse(report.startedAt)).not.toBeNaN();

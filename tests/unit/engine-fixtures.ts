@@ -23,7 +23,6 @@ import {
   type MissiveSandbox,
   type SandboxOptions,
 } from '../../testbed/missive-sandbox/server.ts';
-import { shimFetch } from '../e2e/import-sandbox-shim.ts';
 
 /** Every hard case that concerns the import; orphans and huge bodies belong to the Load step's tests. */
 export const IMPORT_HARD_CASES: HardCases = {
@@ -267,7 +266,6 @@ export async function startEngineBed(
     const file = files.get(ref.source);
     return file ? readEntryByPath(file, ref.path) : null;
   };
-  const fetchWithListing = shimFetch(sandbox);
   const bed: EngineBed = {
     sandbox,
     store,
@@ -275,8 +273,7 @@ export async function startEngineBed(
       return ledger;
     },
     files,
-    engine: (deps = {}) =>
-      new ImportEngine({ store, ledger, fetch: fetchWithListing, progressIntervalMs: 20, ...deps }),
+    engine: (deps = {}) => new ImportEngine({ store, ledger, progressIntervalMs: 20, ...deps }),
     readFile: readFileFn,
     request: (mode, extra = {}) => ({
       token: sandbox.token,

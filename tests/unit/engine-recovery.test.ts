@@ -227,18 +227,25 @@ describe('401 mid-run', () => {
 });
 
 describe('answers Missive cannot give', () => {
-  /** Body mode without the listing endpoint: a first SMS whose answer was lost cannot be checked. */
+  /**
+   * Body mode, the conversations listing refused for this run: a first SMS whose answer was lost
+   * cannot be checked (its Missive conversation is unknown). Later runs may list again.
+   */
   async function runIntoUnknown(): Promise<{ bed: EngineBed; unknownId: string }> {
     const { paths } = await generate(36, 30);
     const current = await startEngineBed(paths);
     bed = current;
     current.sandbox.injectResponses({ status: 502, count: 1, afterWrite: true, paths: /^\/v1\/messages$/ });
-    const { final } = await runToEnd(current.engine({ fetch }), current, current.request('full'));
+    current.sandbox.injectResponses({ status: 404, count: 1, paths: /^\/v1\/conversations$/ });
+    const { final } = await runToEnd(current.engine(), current, current.request('full'));
     expect(final.state).toBe('needs-decision');
     expect(final.unknownItems).toBe(1);
     expect(final.stateReason).toMatch(/could not tell/);
     const [unknown] = (await current.ledger.itemsWithStatus('in_flight')).filter((i) => i.attempt?.unknown);
     expect(unknown!.reason).toBe(PENDING_REASONS.outcomeUnknown);
+    // The run asked for the listing once, and was refused.
+    const listings = current.sandbox.requests().filter((r) => r.path === '/v1/conversations');
+    expect(listings.map((r) => r.status)).toEqual([404]);
     return { bed: current, unknownId: unknown!.frontId };
   }
 

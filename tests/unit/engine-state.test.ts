@@ -11,7 +11,6 @@ import { Connection } from '../../src/state/connection.svelte.ts';
 import { ImportState, importTimeScale, type ImportBridge } from '../../src/state/import.svelte.ts';
 import { PlanState } from '../../src/state/plan.svelte.ts';
 import { Settings } from '../../src/state/settings.svelte.ts';
-import { shimFetch } from '../e2e/import-sandbox-shim.ts';
 import {
   TEST_TIME_SCALE,
   generate,
@@ -52,7 +51,6 @@ describe('import state', () => {
     const api = createImportApi({
       exportDbName: current.store.name,
       ledgerDbName: current.ledger.name,
-      fetch: shimFetch(current.sandbox),
     });
     const settings = new Settings(`?missive-api=${encodeURIComponent(current.sandbox.url)}`, null);
     const connection = new Connection(null);

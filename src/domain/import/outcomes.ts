@@ -185,10 +185,16 @@ export function classifyOutcome(
 // Resolving the conversation ID when POST /messages answers without a body (step 2 above)
 // ---------------------------------------------------------------------------------------------
 
-/** `GET /conversations` pages hold at most 50. */
+/**
+ * The `limit` asked of `GET /conversations` (its maximum; the default is 25). A page may still hold
+ * more, when several conversations share its oldest `last_activity_at`.
+ */
 export const CONVERSATION_LIST_PAGE_SIZE = 50;
 
-/** The conversations carrying the import's shared label, newest activity first. */
+/**
+ * The conversations carrying the import's shared label, newest `last_activity_at` first; `until`
+ * is the oldest `last_activity_at` of the previous page, Unix seconds, passed back as Missive gave it.
+ */
 export function labelledConversationsPath(sharedLabelId: string, until: number | null): string {
   const params = new URLSearchParams({
     shared_label: sharedLabelId,
@@ -198,7 +204,10 @@ export function labelledConversationsPath(sharedLabelId: string, until: number |
   return `/conversations?${params.toString()}`;
 }
 
-/** Conversation IDs of one page, and the `until` for the next page (null after the last). */
+/**
+ * Conversation IDs of one page, and the `until` for the next page (null after the last): the
+ * page's oldest `last_activity_at`. A page shorter than the limit is the last one.
+ */
 export function conversationsPage(body: unknown): { ids: string[]; nextUntil: number | null } {
   const list = record(body)?.conversations;
   if (!Array.isArray(list)) return { ids: [], nextUntil: null };
