@@ -6,12 +6,14 @@ import {
   buildPlan,
   estimateDuration,
   formatDuration,
+  isRelayConversation,
   planConversation,
   type ConversationPlan,
   type PlanChoices,
 } from '../../src/domain/import/plan.ts';
 import { PUBLISHED_LIMITS, scaledLimits } from '../../src/domain/import/rate-scheduler.ts';
 import { FLAGS, SKIP_REASONS } from '../../src/domain/import/reasons.ts';
+import { derivedMessageId } from '../../src/domain/relay/threading.ts';
 
 const T0 = 1_700_000_000_000;
 const MB = 1_000_000;
@@ -221,6 +223,64 @@ describe('planConversation: statuses and reasons', () => {
       status: 'skipped',
       reason: SKIP_REASONS.emailRelayed,
     });
+  });
+
+  it('relayed conversation without any Message-ID: its comments wait for the relayed copy, found by its derived Message-ID', () => {
+    const choices: PlanChoices = { ...DEFAULT_PLAN_CHOICES, relayInboxKeys: new Set(['inb_1']) };
+    const c = conversation('cnv_relay_noid');
+    const first = message('cnv_relay_noid', 'email', { id: 'msg_relay.1', messageId: null });
+    const reply = message('cnv_relay_noid', 'email', { messageId: null });
+    const note = comment('cnv_relay_noid');
+    const plan = planConversation(c, [reply, first], [note], choices);
+    expect([plan.conversation, ...plan.items].map((a) => [a.kind, a.status, a.reason])).toStrictEqual([
+      ['conversation', 'pending', null],
+      ['email', 'skipped', SKIP_REASONS.emailRelayed],
+      ['email', 'skipped', SKIP_REASONS.emailRelayed],
+      ['comment', 'pending', null],
+    ]);
+    // The Message-ID relay mode gives the oldest email's copy (threading.ts relayMessageId).
+    expect(plan.conversation).toMatchObject({
+      commentRoute: 'email',
+      lookupMessageId: derivedMessageId('msg_relay.1'),
+    });
+    expect(plan.conversation.lookupMessageId).toBe('<front-msg_relay=2E1@front-import.invalid>');
+    expect(plan.requests['per-comment']).toMatchObject({ emailLookups: 1, commentPosts: 1 });
+    // The same conversation outside relay mode: no Message-ID to look up, the comment is skipped.
+    const synced = planConversation(c, [reply, first], [note], DEFAULT_PLAN_CHOICES);
+    expect(synced.conversation.lookupMessageId).toBeNull();
+    expect(synced.items.at(-1)).toMatchObject({ status: 'skipped', reason: SKIP_REASONS.noMessageId });
+  });
+
+  it('relayed conversation: looked up by what its oldest relayed copy carries (the original when usable)', () => {
+    const choices: PlanChoices = { ...DEFAULT_PLAN_CHOICES, relayInboxKeys: new Set(['inb_2', 'inb_1']) };
+    const c = conversation('cnv_relay');
+    const lookup = (messages: Message[]) =>
+      planConversation(c, messages, [comment('cnv_relay')], choices).conversation.lookupMessageId;
+    const at = (n: number) => T0 + n * 1000;
+    // The original, in canonical <…> form.
+    expect(
+      lookup([message('cnv_relay', 'email', { createdAt: at(1), messageId: ' orig@mail.example ' })]),
+    ).toBe('<orig@mail.example>');
+    // The oldest email has none, a reply has one: the oldest copy's derived ID (all copies share one thread).
+    const noId = message('cnv_relay', 'email', { id: 'msg_r1', createdAt: at(1), messageId: null });
+    const withId = message('cnv_relay', 'email', { createdAt: at(2), messageId: '<later@mail.example>' });
+    expect(lookup([withId, noId])).toBe(derivedMessageId('msg_r1'));
+    // An unusable original (whitespace inside) is replaced in the copy, so it is not looked up.
+    const broken = message('cnv_relay', 'email', { id: 'msg_r2', createdAt: at(1), messageId: '<a b@x>' });
+    expect(lookup([broken])).toBe(derivedMessageId('msg_r2'));
+    // Drafts are never relayed: the oldest email relayed is the one after the draft.
+    const draft = message('cnv_relay', 'email', { id: 'msg_r3', createdAt: at(0), isDraft: true });
+    expect(lookup([draft, noId])).toBe(derivedMessageId('msg_r1'));
+    // An SMS conversation of a relay inbox keeps its comments in the SMS conversation.
+    expect(lookup([message('cnv_relay', 'sms'), noId])).toBeNull();
+  });
+
+  it('knows a relayed conversation from the inboxes marked SMTP forwarding only', () => {
+    const c = conversation('cnv_x', { inboxKeys: ['inb_a', 'inb_b'] });
+    expect(isRelayConversation(c, DEFAULT_PLAN_CHOICES)).toBe(false);
+    expect(isRelayConversation(c, { relayInboxKeys: new Set() })).toBe(false);
+    expect(isRelayConversation(c, { relayInboxKeys: new Set(['inb_c']) })).toBe(false);
+    expect(isRelayConversation(c, { relayInboxKeys: new Set(['inb_b']) })).toBe(true);
   });
 
   it('sends items oldest first whatever the input order', () => {

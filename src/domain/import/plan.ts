@@ -8,6 +8,7 @@
  * conversation's actions as it goes and keeping only totals in memory.
  */
 import type { Comment, Conversation, Message } from '../model.ts';
+import { relayMessageId } from '../relay/threading.ts';
 import {
   type CommentMode,
   type DroppedFile,
@@ -26,7 +27,11 @@ export interface PlanChoices {
   commentMode: CommentMode;
   /** How many conversations the trial imports. */
   trialCount: number;
-  /** Inboxes marked as SMTP forwarding: their emails exist only in Front (relay mode copies them). */
+  /**
+   * Inboxes marked as SMTP forwarding (`Inbox.smtpForwarding`, read from the export index when the
+   * plan is made): their emails exist only in Front, and relay mode copies them. The plan knows
+   * of relay mode through this set only ({@link isRelayConversation}).
+   */
   relayInboxKeys?: ReadonlySet<string>;
 }
 
@@ -59,7 +64,10 @@ interface ActionBase {
 export interface ConversationAction extends ActionBase {
   kind: 'conversation';
   commentRoute: CommentRoute | null;
-  /** The Message-ID the engine looks up (`GET /messages?email_message_id=`) for the email route. */
+  /**
+   * The Message-ID the engine looks up (`GET /messages?email_message_id=`) for the email route: the
+   * oldest original one; for a relayed conversation, the one its oldest email's relayed copy carries.
+   */
   lookupMessageId: string | null;
   /** SMS that will be sent (not requests: an MMS may take several). */
   smsCount: number;
@@ -150,10 +158,19 @@ function smsAction(message: Message, conversation: Conversation): SmsAction {
   });
 }
 
+/** Whether the conversation's emails exist only in Front: it is in an inbox marked as SMTP forwarding. */
+export function isRelayConversation(
+  conversation: Pick<Conversation, 'inboxKeys'>,
+  choices: Pick<PlanChoices, 'relayInboxKeys'>,
+): boolean {
+  const keys = choices.relayInboxKeys;
+  return keys !== undefined && keys.size > 0 && conversation.inboxKeys.some((key) => keys.has(key));
+}
+
 function messageAction(
   message: Message,
   conversation: Conversation,
-  choices: PlanChoices,
+  relayed: boolean,
   deleted: boolean,
 ): ItemAction {
   const base = { frontId: message.id, conversationId: conversation.id, flags: [] };
@@ -167,7 +184,6 @@ function messageAction(
   if (message.isDraft) return skipped<ItemAction>(asKind(), SKIP_REASONS.draft);
   if (message.kind === 'sms') return smsAction(message, conversation);
   if (message.kind === 'email') {
-    const relayed = conversation.inboxKeys.some((key) => choices.relayInboxKeys?.has(key));
     return skipped<ItemAction>(asKind(), relayed ? SKIP_REASONS.emailRelayed : SKIP_REASONS.emailSynced);
   }
   return skipped<ItemAction>(asKind(), SKIP_REASONS.otherMessage);
@@ -190,6 +206,20 @@ function commentAction(
 }
 
 /**
+ * The Message-ID that finds the email conversation in Missive (`emails` oldest first, drafts out).
+ * A relayed conversation exists in Missive only as relay mode's copies, so it is looked up by the
+ * Message-ID its oldest copy carries ({@link relayMessageId}: the original when usable, else a
+ * stable derived one): never missing, so its comments wait until Missive has synced the copy. Other
+ * conversations are looked up by the oldest original Message-ID, when the export has one.
+ */
+function lookupMessageIdOf(emails: readonly Message[], relayed: boolean): string | null {
+  const oldest = emails[0];
+  if (!oldest) return null;
+  if (relayed) return relayMessageId(oldest);
+  return emails.find((m) => m.messageId)?.messageId ?? null;
+}
+
+/**
  * The plan of one Front conversation. Comments go into the SMS conversation when there are SMS
  * (no lookup needed, and it surely exists once the SMS are in), otherwise into the email's
  * conversation found by its Message-ID; with neither, they are skipped.
@@ -203,14 +233,14 @@ export function planConversation(
   const deleted = conversation.status === 'deleted' && !choices.includeDeleted;
   const sortedMessages = [...messages].sort(byCreatedAt);
   const sortedComments = [...comments].sort(byPostedAt);
-  const messageActions = sortedMessages.map((m) => messageAction(m, conversation, choices, deleted));
+  const relayed = isRelayConversation(conversation, choices);
+  const messageActions = sortedMessages.map((m) => messageAction(m, conversation, relayed, deleted));
   const smsActions = messageActions.filter((a): a is SmsAction => a.kind === 'sms' && a.status === 'pending');
   const emails = sortedMessages.filter((m) => m.kind === 'email' && !m.isDraft);
 
   const commentRoute: CommentRoute | null =
     smsActions.length > 0 ? 'sms' : emails.length > 0 ? 'email' : null;
-  const lookupMessageId =
-    commentRoute === 'email' ? (emails.find((m) => m.messageId)?.messageId ?? null) : null;
+  const lookupMessageId = commentRoute === 'email' ? lookupMessageIdOf(emails, relayed) : null;
   const commentSkipReason = deleted
     ? SKIP_REASONS.deletedConversation
     : commentRoute === null
