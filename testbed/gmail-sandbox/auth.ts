@@ -1,6 +1,6 @@
 /** Bearer access tokens: the configured ones, ones issued later (re-authorisation), expiry. */
 import { insufficientScopes, invalidCredentials, missingCredentials } from './google-errors.ts';
-import { randomHex, type Random } from './random.ts';
+import { randomHex, type Random } from '../sandbox-kit/random.ts';
 import { DEFAULT_TOKEN_SCOPES, type AccessTokenGrant } from './types.ts';
 
 export const DEFAULT_ACCESS_TOKEN = 'ya29.sandbox-gmail-0000demo';

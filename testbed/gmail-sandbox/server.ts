@@ -30,7 +30,7 @@ import {
 } from './http-io.ts';
 import { GmailMailbox } from './mailbox.ts';
 import { UnitWindow, resolveQuota } from './quota.ts';
-import { randomHex, seededRandom, type Random } from './random.ts';
+import { randomHex, seededRandom, type Random } from '../sandbox-kit/random.ts';
 import { RequestLog, epochMs } from './request-log.ts';
 import { UploadSessions } from './resumable.ts';
 import {

@@ -1,6 +1,6 @@
 /** Bearer API tokens: the configured ones, ones issued later, expiry/revocation. */
 import { unauthorized } from './errors.ts';
-import { randomHex, type Random } from './random.ts';
+import { randomHex, type Random } from '../sandbox-kit/random.ts';
 
 export const DEFAULT_API_TOKEN = 'fmu1-sandbox-jmap-0000demo';
 

@@ -24,7 +24,7 @@ import {
   sleep,
   urlHost,
 } from './http-io.ts';
-import { randomHex, seededRandom, type Random } from './random.ts';
+import { randomHex, seededRandom, type Random } from '../sandbox-kit/random.ts';
 import { RequestLog, epochMs } from './request-log.ts';
 import { API_PATH, SESSION_PATH, sessionJson } from './session.ts';
 import {

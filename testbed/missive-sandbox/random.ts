@@ -1,18 +1,7 @@
-/** Seeded randomness, so a sandbox run (ids, injected faults) repeats exactly for the same seed. */
+/** Missive-shaped ids drawn from the sandbox's seeded stream (see ../sandbox-kit/random.ts). */
+import type { Random } from '../sandbox-kit/random.ts';
 
-export type Random = () => number;
-
-/** mulberry32: tiny, fast, good enough for test data; returns floats in [0, 1). */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom, type Random } from '../sandbox-kit/random.ts';
 
 /** UUID v4-shaped ids like Missive's, drawn from a seeded stream. */
 export function uuidGenerator(random: Random): () => string {

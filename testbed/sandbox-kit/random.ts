@@ -1,8 +1,8 @@
-/** Seeded randomness, so a sandbox run (injected faults, upload ids) repeats exactly for one seed. */
+/** Seeded randomness, so a sandbox run (ids, injected faults) repeats exactly for the same seed. */
 
 export type Random = () => number;
 
-/** mulberry32: tiny and good enough for test data; floats in [0, 1). */
+/** mulberry32: tiny, fast, good enough for test data; returns floats in [0, 1). */
 export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
   return () => {
@@ -14,6 +14,7 @@ export function seededRandom(seed: number): Random {
   };
 }
 
+/** `length` lowercase hex digits drawn from a seeded stream. */
 export function randomHex(random: Random, length: number): string {
   let hex = '';
   while (hex.length < length)
