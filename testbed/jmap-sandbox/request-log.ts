@@ -1,16 +1,17 @@
 /** Every request the sandbox received, in arrival order (bodies are not kept: uploads can be large). */
+import { RequestLog as CommonRequestLog, epochMs } from '../sandbox-kit/request-log.ts';
 import type { RecordedRequest } from './types.ts';
 
-export function epochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+export { epochMs } from '../sandbox-kit/request-log.ts';
 
-export class RequestLog {
-  #entries: RecordedRequest[] = [];
+export class RequestLog extends CommonRequestLog<RecordedRequest> {
+  constructor() {
+    super((entry) => ({ ...entry, methodCalls: [...entry.methodCalls] }));
+  }
 
   start(method: string, path: string, kind: RecordedRequest['kind']): RecordedRequest {
-    const entry: RecordedRequest = {
-      seq: this.#entries.length,
+    return this.append({
+      seq: this.size,
       method,
       path,
       kind,
@@ -20,28 +21,6 @@ export class RequestLog {
       startedAt: epochMs(),
       endedAt: null,
       outcome: 'normal',
-    };
-    this.#entries.push(entry);
-    return entry;
-  }
-
-  finish(entry: RecordedRequest, status: number): void {
-    entry.status = status;
-    entry.endedAt = epochMs();
-  }
-
-  get size(): number {
-    return this.#entries.length;
-  }
-
-  /** Copies, so callers cannot rewrite history. */
-  since(seq = 0): RecordedRequest[] {
-    return this.#entries
-      .slice(Math.max(0, seq))
-      .map((entry) => ({ ...entry, methodCalls: [...entry.methodCalls] }));
-  }
-
-  clear(): void {
-    this.#entries = [];
+    });
   }
 }

@@ -1,6 +1,9 @@
 /** Small node:http helpers: bounded body reading, JSON answers, CORS headers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+export { isLoopbackAddress, isLoopbackHost, sleep, urlHost } from '../sandbox-kit/http-io.ts';
+
+/** Missive's own: a declared oversize is refused before reading, and a client that gives up is 'aborted'. */
 export type BodyRead = { kind: 'ok'; raw: Buffer } | { kind: 'too-large' } | { kind: 'aborted' };
 
 /**
@@ -75,14 +78,4 @@ export function answerPreflight(res: ServerResponse, withCors: boolean): void {
     res.setHeader('Access-Control-Max-Age', '600');
   }
   res.writeHead(204).end();
-}
-
-const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-export function isLoopbackAddress(address: string | undefined): boolean {
-  return address !== undefined && (LOOPBACK_ADDRESSES.has(address) || address.startsWith('127.'));
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }

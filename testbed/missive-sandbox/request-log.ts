@@ -3,21 +3,22 @@
  * only large bodies (attachments) are copied with their long strings elided, so a benchmark's log
  * stays small.
  */
+import { RequestLog as CommonRequestLog, epochMs } from '../sandbox-kit/request-log.ts';
 import type { RecordedRequest } from './types.ts';
 
 const LARGE_BODY_BYTES = 64 * 1024;
 const LONG_STRING_CHARS = 1024;
 
-export function epochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+export { epochMs } from '../sandbox-kit/request-log.ts';
 
-export class RequestLog {
-  #entries: RecordedRequest[] = [];
+export class RequestLog extends CommonRequestLog<RecordedRequest> {
+  constructor() {
+    super((entry) => ({ ...entry }));
+  }
 
   start(method: string, path: string, query: URLSearchParams, inFlightAtStart: number): RecordedRequest {
-    const entry: RecordedRequest = {
-      seq: this.#entries.length,
+    return this.append({
+      seq: this.size,
       method,
       path,
       query: Object.fromEntries(query),
@@ -27,31 +28,11 @@ export class RequestLog {
       endedAt: null,
       inFlightAtStart,
       outcome: 'normal',
-    };
-    this.#entries.push(entry);
-    return entry;
+    });
   }
 
   attachBody(entry: RecordedRequest, body: unknown, rawBytes: number): void {
     entry.body = rawBytes > LARGE_BODY_BYTES ? elideLongStrings(body) : body;
-  }
-
-  finish(entry: RecordedRequest, status: number): void {
-    entry.status = status;
-    entry.endedAt = epochMs();
-  }
-
-  get size(): number {
-    return this.#entries.length;
-  }
-
-  /** Copies, so callers cannot rewrite history. */
-  since(seq = 0): RecordedRequest[] {
-    return this.#entries.slice(Math.max(0, seq)).map((entry) => ({ ...entry }));
-  }
-
-  clear(): void {
-    this.#entries = [];
   }
 }
 

@@ -22,6 +22,8 @@ import {
   isLoopbackHost,
   readBody,
   sendJson,
+  sleep,
+  urlHost,
 } from './http-io.ts';
 import {
   RateLimiter,
@@ -388,10 +390,6 @@ class Sandbox implements ControlTarget {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   return value;
@@ -402,10 +400,6 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
     throw new RangeError(`${name} must be one of ${allowed.join(', ')} (got ${value})`);
   }
   return value as T;
-}
-
-function urlHost(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
