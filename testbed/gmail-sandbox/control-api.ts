@@ -8,8 +8,17 @@
  *   POST /__sandbox/oauth/token | oauth/revoke   (used by the GIS stand-in script)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  ControlError,
+  badRequest,
+  commonControlRoutes,
+  controlRouteName,
+  dispatchControl,
+  parseInjection,
+  type ControlRoutes,
+} from '../sandbox-kit/control-api.ts';
 import { gisClientScript } from './gis-stub.ts';
-import { isLoopbackAddress, readBody, sendJson, sendText } from './http-io.ts';
+import { sendJson, sendText } from './http-io.ts';
 import type {
   GmailFaults,
   GmailLabel,
@@ -36,79 +45,52 @@ export interface ControlTarget {
   reset(): void;
 }
 
-type JsonObject = Record<string, unknown>;
-
-class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const badRequest = (message: string) => new ControlError(400, message);
-
-const CONTROL_MAX_BODY_BYTES = 1024 * 1024;
 const TOKEN_LIFETIME_SECONDS = 3599;
 
-type ControlHandler = (
-  target: ControlTarget,
-  body: JsonObject,
-  url: URL,
-) => { status: number; body: unknown };
+const common = commonControlRoutes<GmailFaults, MutableGmailOptions, InjectedResponse>(parseInjection);
 
-const getRoutes: Record<string, ControlHandler> = {
-  info: (t) => ({ status: 200, body: t.info() }),
-  state: (t) => ({ status: 200, body: t.snapshot() }),
-  labels: (t) => ({ status: 200, body: { labels: t.labels() } }),
-  messages: (t, _b, url) => {
-    const withRaw = url.searchParams.get('raw') === '1';
-    return { status: 200, body: { messages: t.messages().map((m) => messageForControl(m, withRaw)) } };
+const routes: ControlRoutes<ControlTarget> = {
+  get: {
+    ...common.get,
+    labels: (t) => ({ status: 200, body: { labels: t.labels() } }),
+    messages: (t, _b, url) => {
+      const withRaw = url.searchParams.get('raw') === '1';
+      return { status: 200, body: { messages: t.messages().map((m) => messageForControl(m, withRaw)) } };
+    },
   },
-  requests: (t, _b, url) => {
-    const since = Number(url.searchParams.get('since') ?? 0);
-    if (!Number.isInteger(since) || since < 0) throw badRequest('since must be an integer ≥ 0');
-    const requests = t.requestsSince(since);
-    return { status: 200, body: { requests, next: since + requests.length } };
-  },
-};
-
-const postRoutes: Record<string, ControlHandler> = {
-  reset: (t) => (t.reset(), { status: 200, body: { reset: true } }),
-  faults: (t, body) => (t.setFaults(body as GmailFaults), { status: 200, body: { faults: body } }),
-  options: (t, body) => (t.setOptions(body as MutableGmailOptions), { status: 200, body: { options: body } }),
-  inject: (t, body) => (t.injectResponses(injection(body)), { status: 200, body: { queued: body.count } }),
-  clock: (t, body) => {
-    if (typeof body.advanceMs !== 'number' || !(body.advanceMs >= 0))
-      throw badRequest('advanceMs (number ≥ 0) is required');
-    t.advanceClock(body.advanceMs);
-    return { status: 200, body: { advancedMs: body.advanceMs } };
-  },
-  tokens: (t, body) => ({ status: 201, body: { token: t.issueToken(scopesFrom(body.scopes)) } }),
-  'expire-token': (t, body) => {
-    if (typeof body.token !== 'string') throw badRequest('token (string) is required');
-    if (!t.expireToken(body.token)) throw new ControlError(404, 'unknown token');
-    return { status: 200, body: { expired: true } };
-  },
-  'oauth/token': (t, body) => {
-    const scope = typeof body.scope === 'string' ? body.scope : '';
-    const scopes = scope.split(/\s+/).filter(Boolean);
-    const token = t.issueToken(scopes.length > 0 ? scopes : undefined);
-    return {
-      status: 200,
-      body: {
-        access_token: token,
-        expires_in: TOKEN_LIFETIME_SECONDS,
-        scope,
-        token_type: 'Bearer',
-        prompt: '',
-      },
-    };
-  },
-  'oauth/revoke': (t, body) => {
-    if (typeof body.token === 'string') t.expireToken(body.token);
-    return { status: 200, body: { successful: true } };
+  post: {
+    ...common.post,
+    clock: (t, body) => {
+      if (typeof body.advanceMs !== 'number' || !(body.advanceMs >= 0))
+        throw badRequest('advanceMs (number ≥ 0) is required');
+      t.advanceClock(body.advanceMs);
+      return { status: 200, body: { advancedMs: body.advanceMs } };
+    },
+    tokens: (t, body) => ({ status: 201, body: { token: t.issueToken(scopesFrom(body.scopes)) } }),
+    'expire-token': (t, body) => {
+      if (typeof body.token !== 'string') throw badRequest('token (string) is required');
+      if (!t.expireToken(body.token)) throw new ControlError(404, 'unknown token');
+      return { status: 200, body: { expired: true } };
+    },
+    'oauth/token': (t, body) => {
+      const scope = typeof body.scope === 'string' ? body.scope : '';
+      const scopes = scope.split(/\s+/).filter(Boolean);
+      const token = t.issueToken(scopes.length > 0 ? scopes : undefined);
+      return {
+        status: 200,
+        body: {
+          access_token: token,
+          expires_in: TOKEN_LIFETIME_SECONDS,
+          scope,
+          token_type: 'Bearer',
+          prompt: '',
+        },
+      };
+    },
+    'oauth/revoke': (t, body) => {
+      if (typeof body.token === 'string') t.expireToken(body.token);
+      return { status: 200, body: { successful: true } };
+    },
   },
 };
 
@@ -125,65 +107,17 @@ function scopesFrom(value: unknown): string[] | undefined {
   return value;
 }
 
-/** `paths` travels as a RegExp source string. */
-function injection(body: JsonObject): InjectedResponse {
-  const { status, count, paths, afterWrite } = body;
-  if (typeof status !== 'number' || typeof count !== 'number')
-    throw badRequest('status and count (numbers) are required');
-  if (paths !== undefined && typeof paths !== 'string')
-    throw badRequest('paths must be a RegExp source string');
-  return {
-    status,
-    count,
-    paths: paths === undefined ? undefined : new RegExp(paths),
-    afterWrite: afterWrite === true,
-  };
-}
-
-/** JSON in any content type: the GIS stand-in posts text/plain to avoid a preflight. */
-async function readControlBody(req: IncomingMessage): Promise<JsonObject> {
-  if (req.method !== 'POST') {
-    req.resume();
-    return {};
-  }
-  const read = await readBody(req, CONTROL_MAX_BODY_BYTES);
-  if (read.kind === 'too-large') throw new ControlError(413, 'control payload too large');
-  const text = read.raw.toString('utf8').trim();
-  if (!text) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw badRequest('body is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw badRequest('body must be a JSON object');
-  return parsed as JsonObject;
-}
-
 export async function handleControl(
   target: ControlTarget,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  if (!isLoopbackAddress(req.socket.remoteAddress)) {
-    req.resume();
-    return sendJson(res, 403, { error: 'the sandbox control API answers loopback clients only' });
-  }
-  const name = url.pathname.replace(/^\/__sandbox\/?/, '');
+  const name = controlRouteName(req, res, url, sendJson);
+  if (name === null) return;
   if (req.method === 'GET' && name === 'gsi/client') {
     return sendText(res, 200, 'text/javascript; charset=utf-8', gisClientScript(target.origin));
   }
-  const routes = req.method === 'GET' ? getRoutes : req.method === 'POST' ? postRoutes : {};
-  const handler = Object.hasOwn(routes, name) ? routes[name] : undefined;
-  try {
-    const body = await readControlBody(req);
-    if (!handler) return sendJson(res, 404, { error: `No control route ${req.method} ${url.pathname}` });
-    const result = handler(target, body, url);
-    sendJson(res, result.status, result.body);
-  } catch (error) {
-    const status = error instanceof ControlError ? error.status : 400;
-    sendJson(res, status, { error: error instanceof Error ? error.message : String(error) });
-  }
+  // JSON in any content type: the GIS stand-in posts text/plain to avoid a preflight.
+  return dispatchControl(routes, target, name, req, res, url, { sendJson });
 }
