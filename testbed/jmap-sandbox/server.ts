@@ -5,7 +5,7 @@
  * limits, a duplicate policy and fault injection. Loopback only.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../sandbox-kit/server-lifecycle.ts';
 import { JmapAccount } from './account.ts';
 import { TokenRegistry } from './auth.ts';
 import { handleControl, type ControlTarget } from './control-api.ts';
@@ -433,23 +433,6 @@ function oneOf<T extends string | number>(name: string, value: T, allowed: reado
   if (!allowed.includes(value))
     throw new RangeError(`${name} must be one of ${allowed.join(', ')} (got ${value})`);
   return value;
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 export async function startJmapSandbox(options: JmapSandboxOptions = {}): Promise<JmapSandbox> {

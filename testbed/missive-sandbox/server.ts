@@ -4,7 +4,7 @@
  * `npm start`, the end-to-end tests and the benchmarks. Loopback only.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../sandbox-kit/server-lifecycle.ts';
 import { handleApi } from './api-routes.ts';
 import { handleControl, type ControlTarget } from './control-api.ts';
 import { InjectionQueue, planFault, resolveFaults, type ResolvedFaults } from './faults.ts';
@@ -400,16 +400,6 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
     throw new RangeError(`${name} must be one of ${allowed.join(', ')} (got ${value})`);
   }
   return value as T;
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 export async function startMissiveSandbox(options: SandboxOptions = {}): Promise<MissiveSandbox> {
