@@ -10,8 +10,10 @@ import {
   goToStep,
   loadExport,
   plan,
+  postsAccepted,
   startImport,
   startImportBed,
+  until,
   waitForComplete,
   type ImportBed,
 } from './import-support.ts';
@@ -21,18 +23,6 @@ afterEach(async () => {
   await bed?.close();
   bed = null;
 });
-
-async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-function accepted(ib: ImportBed): number {
-  return ib.bed.sandbox.requests().filter((r) => r.method === 'POST' && r.status === 201).length;
-}
 
 /** Opens the app with the export loaded, connected and planned. */
 async function ready(ib: ImportBed, paths: readonly string[]) {
@@ -52,7 +42,7 @@ describe('import in the browser, when Missive misbehaves', () => {
     const ib = bed;
     const page = await ready(ib, paths);
     await startImport(page);
-    await until(() => accepted(ib) >= 8);
+    await until(() => postsAccepted(ib) >= 8);
     const retryAfter = 1;
     ib.bed.sandbox.injectResponses({ status: 429, count: 8, retryAfter });
     await waitForComplete(page);
@@ -109,16 +99,16 @@ describe('import in the browser, when Missive misbehaves', () => {
     await connect(page, sandbox.token);
     await plan(page, sandbox.accountId);
     await startImport(page);
-    await until(() => accepted(ib) >= 10);
+    await until(() => postsAccepted(ib) >= 10);
     sandbox.revokeToken();
     await expectText(page.locator('main').getByRole('alert'), 'Missive refused the token', 30_000);
-    const atPause = accepted(ib);
+    const atPause = postsAccepted(ib);
 
     await page.getByLabel('Missive API token').fill('missive_pat-wrong');
     await page.getByRole('button', { name: 'Resume' }).click();
     await expectText(page.locator('main').getByRole('alert'), 'Missive refused the token', 30_000);
     await expectVisible(page.getByLabel('Missive API token'));
-    expect(accepted(ib)).toBe(atPause);
+    expect(postsAccepted(ib)).toBe(atPause);
     expect(duplicates(received(sandbox).sms)).toEqual([]);
   });
 
@@ -130,7 +120,7 @@ describe('import in the browser, when Missive misbehaves', () => {
     const { sandbox } = ib.bed;
     const page = await ready(ib, paths);
     await startImport(page);
-    await until(() => accepted(ib) >= 10);
+    await until(() => postsAccepted(ib) >= 10);
     sandbox.injectResponses({ status: 401, count: 1 });
     await expectVisible(page.getByLabel('Missive API token'), 30_000);
     await page.getByLabel('Missive API token').fill(sandbox.token);

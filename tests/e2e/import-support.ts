@@ -99,3 +99,17 @@ export async function countOf(page: Page, kind: string, status: string): Promise
     .innerText();
   return Number(text.replace(/\D/g, ''));
 }
+
+/** Posts Missive accepted (201) so far. */
+export function postsAccepted(ib: ImportBed): number {
+  return ib.bed.sandbox.requests().filter((r) => r.method === 'POST' && r.status === 201).length;
+}
+
+/** Polls `condition` (every `pollMs`) until it holds; throws after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 60_000, pollMs = 5): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

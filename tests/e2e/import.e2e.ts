@@ -19,8 +19,10 @@ import {
   goToStep,
   loadExport,
   plan,
+  postsAccepted,
   startImport,
   startImportBed,
+  until,
   waitForComplete,
   type ImportBed,
 } from './import-support.ts';
@@ -32,18 +34,6 @@ afterEach(async () => {
 });
 
 const WITH_LONG_SMS = { ...IMPORT_HARD_CASES, longSmsConversation: true };
-
-function postsAccepted(ib: ImportBed): number {
-  return ib.bed.sandbox.requests().filter((r) => r.method === 'POST' && r.status === 201).length;
-}
-
-async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('import in the browser', () => {
   it('the whole flow: dropped zips, plan, trial with links, full run, "Import complete"; every item received once', async () => {
@@ -130,7 +120,7 @@ describe('import in the browser', () => {
     await connect(page, sandbox.token);
     await plan(page, sandbox.accountId);
     await startImport(page);
-    await until(() => postsAccepted(ib) >= 30);
+    await until(() => postsAccepted(ib) >= 30, 60_000, 10);
     await page.reload();
 
     // The app opens the Import step by itself, with the plan and the (remembered) token.
