@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generateFrontExport, type GeneratedExport } from '../../testbed/front-export-generator/generate.ts';
-import { expectVisible } from './harness.ts';
+import { expectVisible, startTestBed, type MailSandboxes, type TestBed } from './harness.ts';
 
 export const RELAY_INBOX = 'Support';
 
@@ -48,4 +48,17 @@ export async function waitForRelayState(page: Page, state: string, timeout = 120
 
 export function headerValue(fields: { name: string; value: string }[], name: string): string | undefined {
   return fields.find((field) => field.name.toLowerCase() === name.toLowerCase())?.value;
+}
+
+export interface RelayBed {
+  bed: TestBed;
+  generated: GeneratedExport;
+  /** Emails of RELAY_INBOX in the export, each to be relayed once. */
+  expected: number;
+}
+
+/** The test bed with the mail sandbox asked for, and a generated export (seed `seed`) to relay. */
+export async function startRelayBed(sandboxes: MailSandboxes, seed: number): Promise<RelayBed> {
+  const [bed, generated] = await Promise.all([startTestBed({}, sandboxes), generateRelayExport(seed)]);
+  return { bed, generated, expected: generated.manifest.perInbox[RELAY_INBOX]!.emails };
 }

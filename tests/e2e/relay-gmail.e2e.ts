@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectText, startTestBed, type TestBed } from './harness.ts';
+import { expectText, type TestBed } from './harness.ts';
 import {
   RELAY_INBOX,
-  generateRelayExport,
   headerValue,
   loadAndMark,
   openRelayStep,
+  startRelayBed,
   waitForRelayState,
 } from './relay-flow.ts';
 import type { GeneratedExport } from '../../testbed/front-export-generator/generate.ts';
@@ -16,8 +16,7 @@ describe('relay mode into Gmail (sandbox)', () => {
   let expected: number;
 
   beforeAll(async () => {
-    [bed, generated] = await Promise.all([startTestBed({}, { gmail: true }), generateRelayExport(61)]);
-    expected = generated.manifest.perInbox[RELAY_INBOX]!.emails;
+    ({ bed, generated, expected } = await startRelayBed({ gmail: true }, 61));
   });
   afterAll(async () => {
     await bed?.close();

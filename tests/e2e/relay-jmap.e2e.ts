@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { expectText, startTestBed, type TestBed } from './harness.ts';
-import {
-  RELAY_INBOX,
-  generateRelayExport,
-  headerValue,
-  loadAndMark,
-  openRelayStep,
-  waitForRelayState,
-} from './relay-flow.ts';
+import { expectText, type TestBed } from './harness.ts';
+import { headerValue, loadAndMark, openRelayStep, startRelayBed, waitForRelayState } from './relay-flow.ts';
 import type { GeneratedExport } from '../../testbed/front-export-generator/generate.ts';
 
 describe('relay mode into a JMAP server (sandbox)', () => {
@@ -17,8 +10,7 @@ describe('relay mode into a JMAP server (sandbox)', () => {
   let expected: number;
 
   beforeAll(async () => {
-    [bed, generated] = await Promise.all([startTestBed({}, { jmap: true }), generateRelayExport(62)]);
-    expected = generated.manifest.perInbox[RELAY_INBOX]!.emails;
+    ({ bed, generated, expected } = await startRelayBed({ jmap: true }, 62));
   });
   afterAll(async () => {
     await bed?.close();
