@@ -7,6 +7,7 @@
  * Prints the API origin, the access token and the control URLs. Ctrl-C stops it.
  */
 import { parseArgs } from 'node:util';
+import { closeOnSignals, optionalNumber } from '../sandbox-kit/cli.ts';
 import { startGmailSandbox } from './server.ts';
 
 const { values } = parseArgs({
@@ -21,8 +22,6 @@ const { values } = parseArgs({
     quiet: { type: 'boolean', default: false },
   },
 });
-
-const optionalNumber = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
 const sandbox = await startGmailSandbox({
   host: values.host,
@@ -45,6 +44,4 @@ console.log(`Gmail sandbox
 
 Ctrl-C stops it.`);
 
-const stop = () => void sandbox.close().then(() => process.exit(0));
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+closeOnSignals(sandbox);

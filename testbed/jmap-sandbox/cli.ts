@@ -7,6 +7,7 @@
  * Prints the session URL, the API token and the control URLs. Ctrl-C stops it.
  */
 import { parseArgs } from 'node:util';
+import { closeOnSignals, optionalNumber } from '../sandbox-kit/cli.ts';
 import { startJmapSandbox, type DuplicatePolicy } from './server.ts';
 
 const { values } = parseArgs({
@@ -22,8 +23,6 @@ const { values } = parseArgs({
     quiet: { type: 'boolean', default: false },
   },
 });
-
-const optionalNumber = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
 const sandbox = await startJmapSandbox({
   host: values.host,
@@ -49,6 +48,4 @@ console.log(`JMAP sandbox
 
 Ctrl-C stops it.`);
 
-const stop = () => void sandbox.close().then(() => process.exit(0));
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+closeOnSignals(sandbox);

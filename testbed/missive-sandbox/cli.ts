@@ -8,6 +8,7 @@
  * Prints the API URL, token and custom channel account ID; Ctrl-C stops it.
  */
 import { parseArgs } from 'node:util';
+import { closeOnSignals } from '../sandbox-kit/cli.ts';
 import {
   startMissiveSandbox,
   type SandboxFaults,
@@ -98,11 +99,7 @@ async function main(): Promise<void> {
   State (what it received):       ${sandbox.origin}/__sandbox/state
 
 Ctrl-C stops it.`);
-  const stop = () => {
-    void sandbox.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals(sandbox);
 }
 
 main().catch((error: unknown) => {
