@@ -77,6 +77,16 @@ describe('relay mode into Gmail (sandbox)', () => {
       await signIn(page);
       await page.getByRole('button', { name: 'Start relay' }).click();
       await expect.poll(() => bed.gmail!.messages().length, { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
+      // Close the tab while an import is surely on its way, so its outcome is unknown after the reload.
+      await expect
+        .poll(
+          () => bed.gmail!.requests().some((r) => r.operation === 'messages.import' && r.endedAt === null),
+          {
+            timeout: 30_000,
+            interval: 10,
+          },
+        )
+        .toBe(true);
       await page.reload();
 
       // After the reload the dropped files are gone: the step says which to drop again.

@@ -60,7 +60,7 @@ describe('relay mode into a JMAP server (sandbox)', () => {
 
   it('resumes after a reload mid-relay without importing any email twice', async () => {
     bed.jmap!.reset();
-    bed.jmap!.setFaults({ latencyMs: 200 });
+    bed.jmap!.setFaults({ latencyMs: 300 });
     try {
       const { page } = await bed.open();
       await loadAndMark(page, generated.files);
@@ -68,6 +68,13 @@ describe('relay mode into a JMAP server (sandbox)', () => {
       await connect(page);
       await page.getByRole('button', { name: 'Start relay' }).click();
       await expect.poll(() => bed.jmap!.emails().length, { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
+      // Close the tab while an import is surely on its way (an API call held by the latency), so its outcome is unknown after the reload.
+      await expect
+        .poll(() => bed.jmap!.requests().some((r) => r.kind === 'api' && r.endedAt === null), {
+          timeout: 30_000,
+          interval: 10,
+        })
+        .toBe(true);
       await page.reload();
       await page
         .getByRole('navigation', { name: 'Import steps' })
