@@ -3,7 +3,7 @@
  * ledger in fake IndexedDB, through the same code the report worker runs: the walk into a snapshot,
  * the JSON, CSV and HTML files as Blobs, and a filtered page. Prints times and memory.
  *
- *   REPORT_BENCH=1 NODE_OPTIONS="--import=./tests/support/node20-polyfills.js --expose-gc --max-old-space-size=16000" \
+ *   REPORT_BENCH=1 NODE_OPTIONS="--expose-gc --max-old-space-size=16000" \
  *     npx vitest run tests/unit/report-items-million.test.ts
  *
  * 100,000 conversations × (1 conversation + 6 SMS + 1 email + 2 comments) = 1,000,000 items; the
