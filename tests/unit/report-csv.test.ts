@@ -94,6 +94,18 @@ describe('report CSV', () => {
     expect(parseCsv(text)[1]).toEqual(['sms', 'msg_1', 'cnv_1', 'failed', reason, '', '', 'A, B']);
   });
 
+  it('quotes cells holding a semicolon or a tab (Excel in semicolon locales splits them)', async () => {
+    expect(csvCell('a;=cmd|calc')).toBe('"a;=cmd|calc"');
+    expect(csvCell('a\t=cmd|calc')).toBe('"a\t=cmd|calc"');
+    expect(csvCell('\tx')).toBe(`"'\tx"`);
+    const reason = 'Missive said; =HYPERLINK("http://evil")';
+    const text = await csvText([
+      { kind: 'sms', frontId: 'msg_1', frontConversationId: 'cnv_1', status: 'failed', reason },
+    ]);
+    expect(text).toContain('"Missive said; =HYPERLINK(""http://evil"")"');
+    expect(parseCsv(text)[1]?.[4]).toBe(reason);
+  });
+
   it('prefixes cells a spreadsheet would run as a formula', async () => {
     for (const dangerous of [
       '=HYPERLINK("http://evil")',

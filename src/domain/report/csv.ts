@@ -1,6 +1,8 @@
 /**
  * RFC 4180 CSV cells, shared by the report CSV and the contacts CSV. Rows end in CRLF; a cell is
- * quoted when it holds a comma, a quote or a line break, with quotes doubled.
+ * quoted when it holds a comma, a quote or a line break, with quotes doubled. A `;` or a tab is
+ * quoted too: Excel in semicolon locales (and on tab-separated paste) splits an unquoted cell there,
+ * and the piece after the separator becomes a cell of its own that the formula guard never saw.
  *
  * Formula injection: Front content is untrusted, and spreadsheets run a cell starting with `=`,
  * `+`, `-`, `@`, tab or CR as a formula. Such cells get a leading `'` (OWASP advice). A plain
@@ -10,7 +12,7 @@
 
 const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
 const PLAIN_NUMBER = /^[+-]?\d+(?:\.\d+)?$/;
-const NEEDS_QUOTES = /[",\r\n]/;
+const NEEDS_QUOTES = /[",;\t\r\n]/;
 
 export const CSV_LINE_END = '\r\n';
 
