@@ -13,15 +13,32 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
-/** Trailing slashes dropped so paths join predictably; null when not an http(s) URL. */
+/**
+ * Trailing slashes dropped so paths join predictably; null when not an http(s) URL, or when it
+ * carries userinfo (`https://public.missiveapp.com@evil.example` reads as Missive but is not), a
+ * query or a fragment (paths are appended to the base, so either would swallow them).
+ */
 export function normaliseApiBase(url: string): string | null {
+  return apiBaseProblem(url) === null ? new URL(url.trim()).href.replace(/\/+$/, '') : null;
+}
+
+/** Why a base URL typed in Advanced settings is refused, or null when it is accepted. */
+export function apiBaseProblem(url: string): string | null {
+  let u: URL;
   try {
-    const u = new URL(url.trim());
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-    return u.href.replace(/\/+$/, '');
+    u = new URL(url.trim());
   } catch {
-    return null;
+    return 'Enter a full http(s) URL, for example https://public.missiveapp.com/v1';
   }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return 'Enter a full http(s) URL, for example https://public.missiveapp.com/v1';
+  if (u.username || u.password || url.includes('@'))
+    return 'The URL must not hold a user name or password (text before @).';
+  if (u.search || url.includes('?')) return 'The URL must not hold a query (text after ?).';
+  if (u.hash || url.includes('#')) return 'The URL must not hold a fragment (text after #).';
+  if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname))
+    return 'Use https://: plain http:// would send the token unencrypted (allowed only for 127.0.0.1 or localhost).';
+  return null;
 }
 
 /**

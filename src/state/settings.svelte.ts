@@ -1,6 +1,7 @@
 import {
   DEFAULT_MISSIVE_API_BASE,
   apiBaseFromQuery,
+  apiBaseProblem,
   normaliseApiBase,
   queryParam,
 } from '../domain/missive-base.ts';
@@ -28,8 +29,9 @@ export class Settings {
 
   /** Returns an error message, or null when the base was accepted. */
   setApiBase(value: string): string | null {
+    const problem = apiBaseProblem(value);
     const base = normaliseApiBase(value);
-    if (!base) return 'Enter a full http(s) URL, for example https://public.missiveapp.com/v1';
+    if (problem || !base) return problem ?? 'Enter a full http(s) URL';
     this.apiBase = base;
     if (base === DEFAULT_MISSIVE_API_BASE) this.#storage?.removeItem(STORAGE_KEY);
     else this.#storage?.setItem(STORAGE_KEY, base);
