@@ -210,7 +210,9 @@ export class Ledger {
 
   /**
    * Changes items in one transaction and returns the new rows. `strict` for done: the 2xx must survive
-   * a crash of the browser right after, or the item would be sent again.
+   * a crash of the browser right after, or the item would be sent again. An in-flight mark is always
+   * strict: it is the only trace of a request that left, and a lost one would resend without the
+   * check-before-resend.
    */
   async updateItems(
     rows: readonly LedgerItem[],
@@ -220,7 +222,7 @@ export class Ledger {
     const now = this.#now();
     const next = rows.map((row) => ({ ...row, ...change(row), updatedAt: now }));
     const tx = this.db.transaction(['items', 'conversations'], 'readwrite', {
-      durability: options.strict ? 'strict' : 'default',
+      durability: options.strict || next.some((row) => row.status === 'in_flight') ? 'strict' : 'default',
     });
     const writes: Promise<unknown>[] = next.map((row) => tx.objectStore('items').put(row));
     if (options.conversation) writes.push(tx.objectStore('conversations').put(options.conversation));

@@ -20,6 +20,22 @@ afterEach(async () => {
   await Ledger.destroy(name);
 });
 
+/** Records the durability each read-write transaction asked for (fake-indexeddb accepts the option). */
+function recordDurability(): { seen: string[]; restore: () => void } {
+  const seen: string[] = [];
+  const original = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (
+    this: IDBDatabase,
+    stores: string | string[],
+    mode?: IDBTransactionMode,
+    options?: IDBTransactionOptions,
+  ): IDBTransaction {
+    if (mode === 'readwrite') seen.push(options?.durability ?? 'default');
+    return original.call(this, stores, mode, options);
+  };
+  return { seen, restore: () => (IDBDatabase.prototype.transaction = original) };
+}
+
 function conversation(id: string, overrides: Partial<Conversation> = {}): Conversation {
   return {
     id,
@@ -107,6 +123,27 @@ describe('ledger', () => {
     expect((await ledger.itemsOf('cnv_b')).every((i) => i.reason === SKIP_REASONS.deletedConversation)).toBe(
       true,
     );
+  });
+
+  it('writes the in-flight mark with strict durability (a lost one would resend unchecked)', async () => {
+    await ledger.mergePlans([{ plan: planOf('cnv_a'), options: fresh }]);
+    const [com, msg1] = await ledger.itemsOf('cnv_a');
+    const attempt = {
+      id: 'a1',
+      request: 'sms-message' as const,
+      part: 1,
+      carriedIds: [msg1!.frontId],
+      sentAt: 1,
+      unknown: false,
+    };
+    const durability = recordDurability();
+    try {
+      await ledger.updateItems([msg1!], () => ({ status: 'in_flight', attempt }));
+      await ledger.updateItems([com!], () => ({ status: 'failed', reason: 'HTTP 400: bad' }));
+    } finally {
+      durability.restore();
+    }
+    expect(durability.seen).toEqual(['strict', 'default']);
   });
 
   it('never forgets what Missive holds: done and in-flight items survive a new plan; failed ones are retried by a new run only', async () => {

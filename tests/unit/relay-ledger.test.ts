@@ -15,6 +15,22 @@ afterEach(async () => {
   await RelayLedger.destroy(name);
 });
 
+/** Records the durability each read-write transaction asked for (fake-indexeddb accepts the option). */
+function recordDurability(): { seen: string[]; restore: () => void } {
+  const seen: string[] = [];
+  const original = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (
+    this: IDBDatabase,
+    stores: string | string[],
+    mode?: IDBTransactionMode,
+    options?: IDBTransactionOptions,
+  ): IDBTransaction {
+    if (mode === 'readwrite') seen.push(options?.durability ?? 'default');
+    return original.call(this, stores, mode, options);
+  };
+  return { seen, restore: () => (IDBDatabase.prototype.transaction = original) };
+}
+
 const GMAIL = 'gmail:ann@example.com';
 const JMAP = 'jmap:ann@fastmail.example';
 const email = (n: number, conversationId = 'cnv_1') => ({
@@ -24,6 +40,19 @@ const email = (n: number, conversationId = 'cnv_1') => ({
 });
 
 describe('relay ledger', () => {
+  it('writes the sending mark and done with strict durability', async () => {
+    const [row] = await ledger.ensure(GMAIL, [email(1)]);
+    const durability = recordDurability();
+    try {
+      const sending = await ledger.markSending(row!, { id: 'att-1', startedAt: 5 });
+      await ledger.markDone(sending, 'gm-1', 'th-1');
+      await ledger.markPending(sending, 'later');
+    } finally {
+      durability.restore();
+    }
+    expect(durability.seen).toEqual(['strict', 'strict', 'default']);
+  });
+
   it('follows pending → sending → done, keyed by target account and Front message', async () => {
     const [row] = await ledger.ensure(GMAIL, [email(1)]);
     expect(row).toMatchObject({ status: 'pending', target: GMAIL, attempt: null, failures: 0 });

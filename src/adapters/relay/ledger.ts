@@ -192,9 +192,9 @@ export class RelayLedger {
     return out;
   }
 
-  /** Written (and committed) before the request leaves. */
+  /** Written (and committed, strictly: it must outlive a crash) before the request leaves. */
   async markSending(row: RelayItem, attempt: RelayAttempt, notes: string[] = row.notes): Promise<RelayItem> {
-    return this.#put({ ...row, status: 'sending', attempt, reason: null, notes });
+    return this.#put({ ...row, status: 'sending', attempt, reason: null, notes }, true);
   }
 
   /** The target holds the copy: strict durability, or a crash right after would send it again. */
