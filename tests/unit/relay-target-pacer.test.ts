@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { Pacer, type PacerClock } from '../../src/adapters/relay/pacer.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { Pacer, realClock, type PacerClock } from '../../src/adapters/relay/pacer.ts';
 import { GMAIL_LIMITS, GMAIL_UNITS } from '../../src/adapters/relay/gmail-target.ts';
 
 function virtualClock(): PacerClock & { time: number } {
@@ -75,5 +75,33 @@ describe('relay pacer', () => {
     release();
     await Promise.all([first, second, third]);
     expect(order).toEqual([2, 3]);
+  });
+
+  it('paces on the monotonic clock: a wall clock set back an hour holds nobody', async () => {
+    const clock = virtualClock();
+    let wallOffset = 0;
+    const wallClock: PacerClock = {
+      now: () => clock.time + wallOffset,
+      monotonicNow: () => clock.time,
+      sleep: (ms, signal) => clock.sleep(ms, signal),
+    };
+    const pacer = new Pacer({ concurrency: 1, unitsPerWindow: 2, windowMs: 1000 }, wallClock);
+    await pacer.run(1, async () => undefined);
+    await pacer.run(1, async () => undefined);
+    wallOffset = -3_600_000; // The user (or NTP) sets the system clock back an hour.
+    let startedAt = -1;
+    await pacer.run(1, async () => {
+      startedAt = clock.time;
+    });
+    expect(startedAt).toBeLessThanOrEqual(1000);
+  });
+
+  it('the real clock paces on performance.now', () => {
+    const spy = vi.spyOn(performance, 'now').mockReturnValue(1234.5);
+    try {
+      expect(realClock.monotonicNow?.()).toBe(1234.5);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -6,13 +6,20 @@
  */
 
 export interface PacerClock {
+  /** Wall-clock time (ms since the epoch): what the ledger stores. */
   now(): number;
+  /**
+   * A clock that never jumps (performance.now): pacing measures intervals, and a wall clock set back
+   * by an hour would hold every request for that hour. The pacer uses it when given.
+   */
+  monotonicNow?(): number;
   /** Resolves after `ms`; rejects when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const realClock: PacerClock = {
   now: () => Date.now(),
+  monotonicNow: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
@@ -54,7 +61,9 @@ export class Pacer {
   constructor(limits: PacerLimits, clock: PacerClock) {
     this.#limits = limits;
     this.#budget = limits.unitsPerWindow;
-    this.#clock = clock;
+    this.#clock = clock.monotonicNow
+      ? { now: () => clock.monotonicNow!(), sleep: (ms, signal) => clock.sleep(ms, signal) }
+      : clock;
   }
 
   get inFlight(): number {
