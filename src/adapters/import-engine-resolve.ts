@@ -29,7 +29,7 @@ export type Resolution =
 
 /** Missive's conversation page in the web app: the link shown to the user. */
 export function missiveWebUrl(missiveConversationId: string): string {
-  return `https://mail.missiveapp.com/#inbox/conversations/${missiveConversationId}`;
+  return `https://mail.missiveapp.com/#inbox/conversations/${encodeURIComponent(missiveConversationId)}`;
 }
 
 function record(value: unknown): Record<string, unknown> | null {

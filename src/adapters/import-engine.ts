@@ -16,7 +16,7 @@ import { listSource, queueSource, type ConversationSource } from './import-engin
 import { decideUnknownItems } from './import-engine-decide.ts';
 import { PROGRESS_INTERVAL_MS, ProgressChannel, timeLeftMs } from './import-engine-progress.ts';
 import { Requester, type StopState } from './import-engine-requests.ts';
-import { ConversationResolver } from './import-engine-resolve.ts';
+import { ConversationResolver, missiveWebUrl } from './import-engine-resolve.ts';
 import type {
   EngineState,
   ImportProgress,
@@ -424,7 +424,8 @@ export class ImportEngine {
       links.push({
         frontConversationId: id,
         missiveConversationId: row?.missiveConversationId ?? null,
-        webUrl: row?.webUrl ?? null,
+        // Built from the ID, never a URL from an API answer: the link is clicked in the app's origin.
+        webUrl: row?.missiveConversationId ? missiveWebUrl(row.missiveConversationId) : null,
       });
     }
     return links;

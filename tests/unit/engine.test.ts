@@ -199,6 +199,34 @@ describe('import engine: trial, then the full run', () => {
   }
 });
 
+describe('import engine: trial links', () => {
+  it('builds each link from the conversation ID, never from a URL in an API answer', async () => {
+    const { paths } = await generate(25, 40);
+    bed = await startEngineBed(paths, { messagesResponse: 'body' });
+    // A hostile (or compromised) API answers every web_url with script.
+    const hostileFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const text = await response.text();
+      const body = text.replaceAll(/"web_url":"[^"]*"/g, '"web_url":"javascript:alert(document.domain)"');
+      return new Response(response.status === 204 ? null : body, {
+        status: response.status,
+        headers: response.headers,
+      });
+    };
+    const trial = await runToEnd(bed.engine({ fetch: hostileFetch }), bed, bed.request('trial'));
+    expect(trial.final.state).toBe('finished');
+    const withIds = trial.final.trialLinks.filter((link) => link.missiveConversationId !== null);
+    expect(withIds.length).toBeGreaterThan(0);
+    for (const link of trial.final.trialLinks) {
+      expect(link.webUrl).toBe(
+        link.missiveConversationId === null
+          ? null
+          : `https://mail.missiveapp.com/#inbox/conversations/${encodeURIComponent(link.missiveConversationId)}`,
+      );
+    }
+  });
+});
+
 describe('import engine: a newer export', () => {
   it('sends only what is new', async () => {
     const { paths } = await generate(26, 50);
