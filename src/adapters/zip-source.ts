@@ -27,6 +27,13 @@ export const EML_HEAD_BYTES = 64 * 1024;
  * several times the text in memory; beyond this, the entry is reported instead of crashing the tab.
  */
 export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+/**
+ * Largest attachment or .eml read whole (for a Missive request or a relayed email). Nothing the app
+ * sends can be larger (Missive takes 10 MB per request, Gmail 35 MB per email), and a few MB of
+ * deflate can declare gigabytes: the declared size is checked before reading, the inflated bytes
+ * while reading.
+ */
+export const MAX_FILE_BYTES = 48 * 1024 * 1024;
 
 /** A file the user dropped: a `File` in the browser, or any Blob with a name in tests. */
 export interface SourceBlob extends Blob {
@@ -361,6 +368,7 @@ export async function readEntriesByPath(
   paths: Iterable<string>,
   onEntry: (path: string, bytes: Uint8Array) => Promise<void> | void,
   signal?: AbortSignal,
+  maxBytes = MAX_FILE_BYTES,
 ): Promise<string[]> {
   const wanted = new Set(paths);
   const zip = new ZipSource(file);
@@ -369,7 +377,22 @@ export async function readEntriesByPath(
       if (wanted.size === 0) break;
       if (!wanted.has(item.info.path) || item.entry.directory) continue;
       wanted.delete(item.info.path);
-      const bytes = await collect(item.entry, Number.MAX_SAFE_INTEGER, 'fail', signal).catch((error) => {
+      const declared = item.info.uncompressedSize;
+      if (declared > maxBytes) throw tooLargeToRead(file.name, item.info.path, declared, maxBytes);
+      // Never more than the directory declared: a lying header stops here, not when memory runs out
+      // (zip.js checks it as well, with "Invalid uncompressed size").
+      const bytes = await collect(item.entry, declared, 'fail', signal).catch((error) => {
+        const overrun =
+          error instanceof ZipReadError
+            ? error.kind === 'too-large'
+            : /Invalid uncompressed size/.test(errorText(error));
+        if (overrun)
+          throw new ZipReadError(
+            `Entry "${item.info.path}" of "${file.name}" inflates to more than the ${declared} bytes ` +
+              `its zip directory declares (a damaged or hostile zip) and was not read.`,
+            'too-large',
+            false,
+          );
         throw describeEntryError(file.name, item.info.path, error);
       });
       await onEntry(item.info.path, bytes);
@@ -380,11 +403,22 @@ export async function readEntriesByPath(
   return [...wanted];
 }
 
+function tooLargeToRead(fileName: string, path: string, declared: number, maxBytes: number): ZipReadError {
+  const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;
+  return new ZipReadError(
+    `Entry "${path}" of "${fileName}" declares ${mb(declared)}, more than the ${mb(maxBytes)} ` +
+      `the app reads into memory for one file, and was not read.`,
+    'too-large',
+    false,
+  );
+}
+
 /** The bytes of one entry, or null when the zip has no entry at this path. */
 export async function readEntryByPath(
   file: SourceBlob,
   path: string,
   signal?: AbortSignal,
+  maxBytes = MAX_FILE_BYTES,
 ): Promise<Uint8Array | null> {
   let found: Uint8Array | null = null;
   await readEntriesByPath(
@@ -394,6 +428,7 @@ export async function readEntryByPath(
       found = bytes;
     },
     signal,
+    maxBytes,
   );
   return found;
 }

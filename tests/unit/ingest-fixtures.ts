@@ -212,3 +212,49 @@ export function makeZip64(entries: Iterable<[string, string]>, name = 'zip64.zip
   }
   return toFile(bytes, name);
 }
+
+/**
+ * A zip bomb built in the test (nothing big is committed): `bytes` zeros deflated as a stream, a few
+ * hundred KB on disk. `declare` patches the size the central directory states (what readers trust),
+ * with the local header's CRC and sizes blanked so nothing contradicts it
+ * to lie about what the entry inflates to.
+ */
+export async function makeZipBomb(
+  path: string,
+  bytes: number,
+  other: ZipContent = {},
+  options: { declare?: number; name?: string } = {},
+): Promise<SourceBlob> {
+  const writer = new ZipWriter(new BlobWriter('application/zip'), {
+    useWebWorkers: false,
+    dataDescriptor: false,
+  });
+  const chunk = new Uint8Array(1024 * 1024);
+  let left = bytes;
+  const zeros = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (left <= 0) return controller.close();
+      const size = Math.min(left, chunk.length);
+      controller.enqueue(chunk.subarray(0, size));
+      left -= size;
+    },
+  });
+  await writer.add(path, zeros, { level: 9 });
+  for (const [name, value] of Object.entries(other))
+    await writer.add(name, new TextReader(typeof value === 'string' ? value : JSON.stringify(value)));
+  const zip = new Uint8Array(await (await writer.close()).arrayBuffer());
+  if (options.declare !== undefined) {
+    const view = new DataView(zip.buffer);
+    for (let at = 0; at + 4 <= zip.length; at++) {
+      const signature = view.getUint32(at, true);
+      const nameLength = (offset: number) => view.getUint16(at + offset, true);
+      const named = (offset: number, nameAt: number) =>
+        new TextDecoder().decode(zip.subarray(at + nameAt, at + nameAt + nameLength(offset))) === path;
+      if (signature === 0x02014b50 && named(28, 46)) view.setUint32(at + 24, options.declare, true);
+      // A local header without CRC and sizes defers to the central directory (zip.js then checks nothing).
+      if (signature === 0x04034b50 && named(26, 30))
+        for (const field of [14, 18, 22]) view.setUint32(at + field, 0, true);
+    }
+  }
+  return toFile(zip, options.name ?? `bomb-${++uniqueName}.zip`);
+}

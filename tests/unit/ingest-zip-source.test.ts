@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ZipSource, readEntriesByPath, readEntryByPath } from '../../src/adapters/zip-source.ts';
-import { makeZip, makeZip64, toFile } from './ingest-fixtures.ts';
+import {
+  MAX_FILE_BYTES,
+  ZipSource,
+  readEntriesByPath,
+  readEntryByPath,
+} from '../../src/adapters/zip-source.ts';
+import { makeZip, makeZip64, makeZipBomb, toFile } from './ingest-fixtures.ts';
 
 const CONTENT = {
   'a/one.json': JSON.stringify({ id: 'cnv_1', text: 'x'.repeat(300) }),
@@ -91,4 +96,27 @@ describe('large archives', () => {
     expect(seen).toBe(500);
     expect(last).toBe(`{"id":"tea_${count - 1}"}`);
   }, 60_000);
+
+  it('refuses a zip bomb by its declared size before inflating it, naming file and entry', async () => {
+    const huge = MAX_FILE_BYTES + 16 * 1024 * 1024;
+    const zip = await makeZipBomb(
+      'a/attachments/msg_1/bomb.bin',
+      huge,
+      { 'a/small.txt': 'hello' },
+      { name: 'bomb.zip' },
+    );
+    expect(zip.size).toBeLessThan(1024 * 1024);
+    await expect(readEntryByPath(zip, 'a/attachments/msg_1/bomb.bin')).rejects.toThrow(
+      /Entry "a\/attachments\/msg_1\/bomb\.bin" of "bomb\.zip" declares 64 MB, more than the 48 MB .* not read/,
+    );
+    // The rest of the zip stays readable.
+    expect(new TextDecoder().decode((await readEntryByPath(zip, 'a/small.txt'))!)).toBe('hello');
+  });
+
+  it('stops inflating an entry once past the size its header declares (a lying header)', async () => {
+    const zip = await makeZipBomb('a/liar.bin', 8 * 1024 * 1024, {}, { declare: 1000, name: 'liar.zip' });
+    await expect(readEntryByPath(zip, 'a/liar.bin')).rejects.toThrow(
+      /Entry "a\/liar\.bin" of "liar\.zip" inflates to more than the 1000 bytes its zip directory declares/,
+    );
+  });
 });
