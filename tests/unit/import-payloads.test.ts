@@ -282,6 +282,19 @@ describe('planSmsParts: every request under 10 MB', () => {
     }
   });
 
+  it('drops a file whose zip entry declares more than a request holds, whatever Front says its size is', () => {
+    const bomb: AttachmentInfo = {
+      ...file('photo.jpg', 1000),
+      ref: { source: 'zip1', path: 'attachments/msg_4k2p9s/photo.jpg', size: 4 * 1024 * MB },
+    };
+    const { parts, droppedFiles } = planSmsParts(
+      sms({ attachments: [bomb, file('ok.jpg', 1000)] }),
+      smsConversation,
+    );
+    expect(droppedFiles).toStrictEqual([{ filename: 'photo.jpg', size: 1000, reason: FLAGS.fileTooLarge }]);
+    expect(parts.flatMap((p) => p.attachments.map((a) => a.filename))).toStrictEqual(['ok.jpg']);
+  });
+
   it('drops and reports a file too large for any request, and a file missing from the export', () => {
     const message = sms({
       attachments: [file('huge.mov', 8 * MB), file('gone.jpg', 1000, false), file('ok.jpg', 1000)],

@@ -322,7 +322,10 @@ const PLACEHOLDER_CONTEXT: SmsContext = {
 
 /** Bytes one file adds to the `attachments` array: its JSON object, base64 text and a comma. */
 function fileCost(file: AttachmentInfo): number {
-  return jsonByteLength({ base64_data: '', filename: file.filename }) + base64Length(file.size) + 1;
+  // The larger of Front's figure and the zip's declared size: either may understate, and a file that
+  // cannot fit is dropped here, before its bytes are ever inflated.
+  const size = Math.max(file.size, file.ref?.size ?? 0);
+  return jsonByteLength({ base64_data: '', filename: file.filename }) + base64Length(size) + 1;
 }
 
 /** Bytes of a part without its files' base64 (the `attachments` key included, empty). */
