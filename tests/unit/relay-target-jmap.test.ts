@@ -123,6 +123,25 @@ describe('JMAP target', () => {
     }
   });
 
+  it('fails an email over the limit from the sizes its files declare, before reading or building it', async () => {
+    // 40 bytes: the .eml of msg_a1 and the PDF of msg_b1 declare more; the others are built first.
+    const tiny = await startJmapSandbox({
+      limits: { maxSizeUpload: 40, maxConcurrentUpload: 1, maxConcurrentRequests: 2 },
+    });
+    try {
+      const relay = await connected(api(), tiny);
+      const done = await relay.start({});
+      expect(done.counts.failed).toBe(4);
+      const reasons = new Map(done.recentFailures.map((f) => [f.frontId, f.reason]));
+      for (const id of ['msg_a1', 'msg_b1'])
+        expect(reasons.get(id)).toMatch(/too large for JMAP .*from the sizes its files declare.*not read/);
+      for (const id of ['msg_a2', 'msg_a3']) expect(reasons.get(id)).not.toMatch(/declare/);
+      expect(tiny.emails()).toHaveLength(0);
+    } finally {
+      await tiny.close();
+    }
+  });
+
   it('asks for a new token on 401', async () => {
     const token = jmap.issueToken();
     const relay = api();

@@ -44,6 +44,22 @@ function missingSources(refs: readonly EntryRef[], files: ExportFiles): string[]
   return [...new Set(refs.map((ref) => ref.source))].filter((source) => !files.has(source));
 }
 
+/**
+ * The least the built email can weigh, from the sizes the zip directory declares: the `.eml` as it
+ * is, or each attachment base64-encoded in 76-character lines. Checked before anything is read, so
+ * an email no target can take (or a zip bomb) fails without being inflated and built.
+ */
+export function leastEmailBytes(message: Message): number {
+  if (message.eml) return message.eml.size;
+  let bytes = 0;
+  for (const info of message.attachments) {
+    if (!info.ref) continue;
+    const base64 = Math.ceil(info.ref.size / 3) * 4;
+    bytes += base64 + Math.ceil(base64 / 76) * 2;
+  }
+  return bytes;
+}
+
 export async function buildOutgoing(
   message: Message,
   conversation: Conversation,

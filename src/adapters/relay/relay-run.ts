@@ -13,7 +13,7 @@ import type { Inbox } from '../../domain/model.ts';
 import { PENDING_REASONS } from '../../domain/import/reasons.ts';
 import type { ExportFiles } from './export-files.ts';
 import type { RelayItem, RelayLedger } from './ledger.ts';
-import { buildOutgoing } from './outgoing.ts';
+import { buildOutgoing, leastEmailBytes } from './outgoing.ts';
 import { Pacer, type PacerClock } from './pacer.ts';
 import {
   loadRelayConversation,
@@ -164,6 +164,12 @@ export class RelayRun {
           continue;
         }
         row = await ledger.markPending(row, null, { countFailure: true });
+      }
+      const least = leastEmailBytes(message);
+      if (least > target.maxMessageBytes) {
+        const reason = `too large for ${target.account.label} (at least ${megabytes(least)} from the sizes its files declare, limit ${megabytes(target.maxMessageBytes)}; not read): use the file download for IMAP for this email`;
+        await this.#fail(row, reason);
+        continue;
       }
       const built = await buildOutgoing(
         message,
