@@ -16,6 +16,8 @@ import {
   ZipReadError,
   ZipSource,
   fingerprint,
+  LARGE_JSON_BYTES,
+  MAX_JSON_BYTES,
   isAbortError,
   type SourceBlob,
   type ZipEntry,
@@ -61,6 +63,10 @@ export interface PipelineOptions {
   batchMs?: number;
   /** Entries inflated ahead of the one being parsed (1 = one at a time). */
   readAhead?: number;
+  /** Largest JSON entry read (tests lower it). */
+  maxJsonBytes?: number;
+  /** JSON entries above this are marked durably before they are parsed (tests lower it). */
+  largeJsonBytes?: number;
   now?: () => number;
 }
 
@@ -87,7 +93,14 @@ interface FileRun {
 /** Distinct problems listed per file; the others are counted in one line. */
 const MAX_MESSAGES_PER_FILE = 20;
 
-const DEFAULTS = { batchRows: 2000, batchBytes: 16 * 1024 * 1024, batchMs: 1000, readAhead: 8 };
+const DEFAULTS = {
+  batchRows: 2000,
+  batchBytes: 16 * 1024 * 1024,
+  batchMs: 1000,
+  readAhead: 8,
+  maxJsonBytes: MAX_JSON_BYTES,
+  largeJsonBytes: LARGE_JSON_BYTES,
+};
 /** Inflated bytes held by the entries read ahead; past it, reading waits (one entry always proceeds). */
 const READ_AHEAD_BYTES = 32 * 1024 * 1024;
 
@@ -265,6 +278,7 @@ export class IngestPipeline {
         aheadBytes -= next.weight;
         const item = next.item;
         batchBytes += this.#apply(run, zip, item, await next.read, batch);
+        if (run.source.largeEntry?.index === item.index) delete run.source.largeEntry;
         run.source.checkpoint = item.index + 1;
         run.source.entries = zip.totalEntries ?? run.source.entries;
         run.source.bytesDone = Math.max(run.source.bytesDone, Math.min(file.size, item.endOffset));
@@ -279,7 +293,23 @@ export class IngestPipeline {
       };
       try {
         for await (const item of zip.entries(start.checkpoint, signal)) {
-          const action = classifyEntry(item.info);
+          let action = classifyEntry(item.info);
+          const large =
+            action.action === 'parse-json' && item.info.uncompressedSize > this.#options.largeJsonBytes;
+          if (large && start.largeEntry?.index === item.index) {
+            action = { action: 'unrecognized', reason: diedOnEntryReason(item.info.uncompressedSize) };
+          } else if (large && item.info.uncompressedSize <= this.#options.maxJsonBytes) {
+            // Everything before it committed, then the mark, durably: a crash while parsing it leaves
+            // the checkpoint on it with the mark, and the resume skips it instead of crashing again.
+            while (ahead.length > 0) await applyNext();
+            run.source.largeEntry = {
+              index: item.index,
+              path: item.info.path,
+              size: item.info.uncompressedSize,
+            };
+            await flush(true);
+            await this.store.putSource(run.committed, { strict: true });
+          }
           const weight = readWeight(action, item.info.uncompressedSize);
           const read = this.#read(zip, item, action, signal);
           read.catch(() => undefined); // observed when applied; never an unhandled rejection meanwhile
@@ -376,7 +406,7 @@ export class IngestPipeline {
     try {
       switch (action.action) {
         case 'parse-json':
-          return { action, text: await zip.readText(item, signal) };
+          return { action, text: await zip.readText(item, signal, this.#options.maxJsonBytes) };
         case 'read-eml-headers':
           return { action, text: await zip.readHead(item, signal) };
         default:
@@ -570,4 +600,11 @@ function readWeight(action: EntryAction, size: number): number {
 function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+function diedOnEntryReason(size: number): string {
+  return (
+    `skipped: the last attempt stopped while reading this ${Math.round(size / (1024 * 1024))} MB JSON ` +
+    `entry (the tab probably ran out of memory), so it is not read again`
+  );
 }

@@ -61,6 +61,11 @@ export interface FileRefRow {
 export interface SourceRow extends SourceFile {
   /** Junk entries skipped so far (up to the checkpoint); absent in rows written before it was counted. */
   ignoredEntries?: number;
+  /**
+   * A large JSON entry being parsed, written durably before it is read and cleared with the next
+   * checkpoint: found on a resume, the tab died on it (out of memory), so it is skipped with a reason.
+   */
+  largeEntry?: { index: number; path: string; size: number };
 }
 
 /** A Front object the import does not use (tag, link, ...), kept once per Front ID to be counted by kind. */

@@ -363,8 +363,12 @@ export class ExportStore {
     return this.db.get('sources', id);
   }
 
-  async putSource(source: SourceRow): Promise<void> {
-    await this.db.put('sources', source);
+  /** `strict`: the row must outlive a crash of the tab right after (a large entry's mark). */
+  async putSource(source: SourceRow, options: { strict?: boolean } = {}): Promise<void> {
+    const tx = this.db.transaction('sources', 'readwrite', {
+      durability: options.strict ? 'strict' : 'default',
+    });
+    await Promise.all([tx.store.put(source), tx.done]);
   }
 
   async listSources(): Promise<SourceRow[]> {

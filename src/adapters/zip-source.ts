@@ -23,10 +23,13 @@ configure({ useWebWorkers: false });
 /** The head of an .eml that holds its header block; headers longer than this are cut. */
 export const EML_HEAD_BYTES = 64 * 1024;
 /**
- * Largest JSON entry read as one string. V8's string limit is ~512 MiB of UTF-16 and JSON.parse needs
- * several times the text in memory; beyond this, the entry is reported instead of crashing the tab.
+ * Largest JSON entry read as one string. JSON.parse needs several times the text in memory, and a
+ * Front export's JSON files are a conversation or a message each (kilobytes); beyond this, the entry
+ * is reported instead of crashing the tab.
  */
-export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+/** JSON entries above this are marked in IndexedDB before parsing (see `SourceRow.largeEntry`). */
+export const LARGE_JSON_BYTES = 8 * 1024 * 1024;
 /**
  * Largest attachment or .eml read whole (for a Missive request or a relayed email). Nothing the app
  * sends can be larger (Missive takes 10 MB per request, Gmail 35 MB per email), and a few MB of

@@ -2,13 +2,14 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExportStore } from '../../src/adapters/store.ts';
 import { IngestPipeline, type IngestProgress } from '../../src/adapters/ingest-pipeline.ts';
-import { ZipSource, fingerprint } from '../../src/adapters/zip-source.ts';
+import { MAX_JSON_BYTES, ZipSource, fingerprint } from '../../src/adapters/zip-source.ts';
 import {
   attachment,
   comment,
   conversation,
   conversationFiles,
   makeZip,
+  makeZipBomb,
   message,
   toFile,
 } from './ingest-fixtures.ts';
@@ -366,6 +367,86 @@ describe('ingest pipeline', () => {
       /Entry "export\/Support\/cnv_2\/cnv_2\.json" of ".*" is too large to read in the browser/,
     );
     await expect(source.readText(items[0]!, undefined, 1_000_000)).resolves.toMatch(/cnv_1/);
+  });
+
+  it('a huge single JSON entry (zip bomb) is named and skipped unread; the rest is indexed', async () => {
+    const bombPath = 'export/Support/cnv_2/cnv_2.json';
+    const zip = await makeZipBomb(
+      bombPath,
+      MAX_JSON_BYTES + 8 * 1024 * 1024,
+      {
+        ...conversationFiles('Support', 'cnv_1', { messages: [['msg_1', 'sms']] }),
+        ...conversationFiles('Support', 'cnv_3', { comments: ['com_3'] }),
+      },
+      { name: 'bomb-export.zip' },
+    );
+    expect(zip.size).toBeLessThan(1024 * 1024);
+    const result = await pipeline().ingest([zip]);
+    expect(result.progress.files[0]!.status).toBe('done');
+    expect(result.snapshot.summary!.conversations).toBe(2);
+    expect(result.snapshot.summary!.sms).toBe(1);
+    const problems = await store.listUnrecognized();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ path: bombPath, source: 'bomb-export.zip' });
+    expect(problems[0]!.reason).toMatch(
+      /Entry "export\/Support\/cnv_2\/cnv_2\.json" of "bomb-export\.zip" is too large to read in the browser \(72 MB, the limit is 64 MB\)/,
+    );
+  });
+
+  it('marks a large JSON entry durably before parsing it, and clears the mark once it is indexed', async () => {
+    const zip = await makeZip({
+      ...conversationFiles('Support', 'cnv_1', { messages: [['msg_1', 'sms']] }),
+      'export/Support/cnv_2/cnv_2.json': conversation('cnv_2', { subject: 'y'.repeat(3000) }),
+    });
+    const marks: { strict: boolean; mark: unknown; checkpoint: number }[] = [];
+    const putSource = store.putSource.bind(store);
+    vi.spyOn(store, 'putSource').mockImplementation(async (source, options) => {
+      marks.push({
+        strict: options?.strict === true,
+        mark: source.largeEntry,
+        checkpoint: source.checkpoint,
+      });
+      return putSource(source, options);
+    });
+    const result = await pipeline({ largeJsonBytes: 1000 }).ingest([zip]);
+    expect(result.snapshot.summary!.conversations).toBe(2);
+    expect(marks).toContainEqual({
+      strict: true,
+      mark: { index: 2, path: 'export/Support/cnv_2/cnv_2.json', size: expect.any(Number) },
+      checkpoint: 2,
+    });
+    expect((await store.getSource(fingerprint(zip)))?.largeEntry).toBeUndefined();
+  });
+
+  it('after a crash on a large JSON entry (its mark left), the retry skips it with a reason instead of looping', async () => {
+    const bigPath = 'export/Support/cnv_2/cnv_2.json';
+    const zip = await makeZip({
+      ...conversationFiles('Support', 'cnv_1', { messages: [['msg_1', 'sms']] }),
+      [bigPath]: conversation('cnv_2', { subject: 'y'.repeat(3000) }),
+      ...conversationFiles('Support', 'cnv_3', { comments: ['com_3'] }),
+    });
+    // What the killed tab left: the first two entries committed, then the mark on entry 2.
+    await store.putSource({
+      id: fingerprint(zip),
+      name: zip.name,
+      size: zip.size,
+      lastModified: zip.lastModified,
+      status: 'indexing',
+      checkpoint: 2,
+      entries: 5,
+      bytesDone: 0,
+      error: null,
+      largeEntry: { index: 2, path: bigPath, size: 3200 },
+    });
+    const result = await pipeline({ largeJsonBytes: 1000 }).ingest([zip]);
+    expect(result.progress.files[0]!.status).toBe('done');
+    const problems = await store.listUnrecognized();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ path: bigPath, source: zip.name });
+    expect(problems[0]!.reason).toMatch(/stopped while reading this .* JSON entry .*ran out of memory/);
+    // The entries after it are indexed.
+    expect(await store.getComment('com_3')).toBeTruthy();
+    expect((await store.getSource(fingerprint(zip)))?.largeEntry).toBeUndefined();
   });
 
   it('pairs .eml files and attachment bytes with their message, and says which files to drop again', async () => {
