@@ -15,7 +15,7 @@
 const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
 const PLAIN_NUMBER = /^[+-]?\d+(?:\.\d+)?$/;
 /** A phone number as people write it: optional leading `+`, digits and separators, an extension. */
-const PHONE_NUMBER = /^\+?[\d(][\d ().\/-]*(?: ?(?:ext\.?|x|#) ?\d+)?$/i;
+const PHONE_NUMBER = /^\+?[\d(][\d ()./-]*(?: ?(?:ext\.?|x|#) ?\d+)?$/i;
 const MIN_PHONE_DIGITS = 5;
 /** An addr-spec with an unquoted local part (RFC 5322 atext without `|`) and a dotted domain. */
 const EMAIL_ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
