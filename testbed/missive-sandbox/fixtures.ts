@@ -13,6 +13,7 @@ const TEAMMATE_IDS = [
 const TEAM_IDS = ['d6e5f4a3-b2c1-4d0e-9f9a-8b7c6d5e4f06', 'e7f6a5b4-c3d2-4e1f-8a0b-9c8d7e6f5a07'] as const;
 const LABEL_IDS = ['f8a7b6c5-d4e3-4f2a-9b1c-0d9e8f7a6b08', '09b8c7d6-e5f4-4a3b-8c2d-1e0f9a8b7c09'] as const;
 const CONTACT_BOOK_ID = '1ac9d8e7-f6a5-4b4c-9d3e-2f1a0b9c8d0a';
+export const SYNCED_CONTACT_BOOK_ID = '2bd0e9f8-a7b6-4c5d-8e4f-3a2b1c0d9e0b';
 
 export const ORGANIZATION_NAME = 'Sandbox Organization';
 
@@ -79,4 +80,18 @@ export function fixtureContactBooks(): ContactBook[] {
       description: 'Shared with the organization',
     },
   ];
+}
+
+/** A book synced with Google Contacts: listed like any other, but Missive takes no writes to it. */
+export function fixtureSyncedContactBook(): ContactBook {
+  return {
+    id: SYNCED_CONTACT_BOOK_ID,
+    user: USER_ID,
+    share_with_organization: false,
+    share_with_team: null,
+    share_with_users: [],
+    organization: null,
+    name: 'Google contacts',
+    description: 'Synced with Google',
+  };
 }

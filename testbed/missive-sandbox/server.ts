@@ -138,6 +138,7 @@ class Sandbox implements ControlTarget {
       ),
       postTextLimit: positiveInteger('postTextLimit', options.postTextLimit ?? DEFAULT_POST_TEXT_LIMIT),
       newId: uuidGenerator(seededRandom(seed)),
+      syncedContactBookRefusal: options.syncedContactBookRefusal,
     });
   }
 

@@ -5,9 +5,11 @@
 import {
   ORGANIZATION_ID,
   ORGANIZATION_NAME,
+  SYNCED_CONTACT_BOOK_ID,
   USER_ID,
   fixtureContactBooks,
   fixtureSharedLabels,
+  fixtureSyncedContactBook,
   fixtureTeams,
   fixtureUsers,
 } from './fixtures.ts';
@@ -29,6 +31,7 @@ import type {
   StoredContact,
   StoredMessage,
   StoredPost,
+  SyncedBookRefusalStatus,
 } from './types.ts';
 import { SandboxError, badRequest } from './validate.ts';
 
@@ -60,6 +63,8 @@ export interface StoreSettings {
   postTextLimit: number;
   newId: () => string;
   nowSeconds?: () => number;
+  /** When set, a synced (read-only) contact book is listed and writes to it get this status. */
+  syncedContactBookRefusal?: SyncedBookRefusalStatus;
 }
 
 export interface WriteOptions {
@@ -110,6 +115,7 @@ export class SandboxStore {
     this.teams = fixtureTeams();
     this.sharedLabels = fixtureSharedLabels();
     this.contactBooks = fixtureContactBooks();
+    if (this.settings.syncedContactBookRefusal) this.contactBooks.push(fixtureSyncedContactBook());
   }
 
   now(): number {
@@ -391,6 +397,13 @@ export class SandboxStore {
     const books = new Set(this.contactBooks.map((book) => book.id));
     const missing = inputs.find((input) => !books.has(input.contact_book));
     if (missing) throw badRequest(`contact_book ${missing.contact_book} not found`);
+    const refusal = this.settings.syncedContactBookRefusal;
+    if (refusal && inputs.some((input) => input.contact_book === SYNCED_CONTACT_BOOK_ID)) {
+      throw new SandboxError(
+        refusal,
+        'This contact book is synced with Google: contacts cannot be created through the API. Import your CSV there.',
+      );
+    }
     return inputs.map((input) => {
       const now = this.now();
       const contact: StoredContact = {

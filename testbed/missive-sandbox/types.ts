@@ -65,6 +65,12 @@ export interface SandboxOptions {
   /** Posts' text and markdown are truncated past this many characters; default 8000. */
   postTextLimit?: number;
   faults?: SandboxFaults;
+  /**
+   * Also lists a contact book synced with Google (read-only through the API, as Missive's docs
+   * suggest: "Import your CSV there"). Missive documents no status for a write to it, so each reading
+   * is a switch: POST /contacts naming it is refused with 403, 400 or 422 and a message. Default off.
+   */
+  syncedContactBookRefusal?: SyncedBookRefusalStatus;
   /** Seeds ids and fault randomness; default fixed, so runs repeat. */
   seed?: number;
   log?: (line: string) => void;
@@ -231,6 +237,8 @@ export interface SharedLabel {
   share_with_users: string[];
   visibility: 'organization' | 'delegates';
 }
+
+export type SyncedBookRefusalStatus = 403 | 400 | 422;
 
 export interface ContactBook {
   id: string;

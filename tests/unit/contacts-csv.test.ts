@@ -66,4 +66,24 @@ describe('contacts CSV', () => {
     );
     expect(lines[2]).toBe("'@admin,'-x,Imported from Front,Other,b@example.com,,");
   });
+
+  it('never prefixes a phone or an email cell, even when more than five values share the last one', async () => {
+    const phones = ['+15551000001', '+15551000002', '+15551000003', '+15551000004', '+15551000005'];
+    const emails = ['+sales@example.com', '-ops@example.com', '=x@example.com'];
+    const lines = await csv([
+      person({ emails, phones: [...phones, '+1 (555) 100-0006', '+44 20 7946 0958 ext. 12'] }),
+    ]);
+    const cells = lines[1]!.split(',');
+    expect(cells.at(-1)).toBe('+15551000005 ::: +1 (555) 100-0006 ::: +44 20 7946 0958 ext. 12');
+    expect(cells.slice(4, 9).filter((_, i) => i % 2 === 0)).toEqual(emails);
+    expect(lines[1]).not.toContain("'");
+  });
+
+  it('still protects a formula hidden in a phone or email column', async () => {
+    const lines = await csv([
+      person({ emails: ['=HYPERLINK("http://evil")@x.com'], phones: ['+15551000001 ::: +cmd|calc'] }),
+    ]);
+    expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil"")@x.com"`);
+    expect(lines[1]).toContain("'+15551000001 ::: +cmd|calc");
+  });
 });

@@ -63,10 +63,12 @@ function duplicatedHandles(stored: readonly StoredContact[]): string[] {
 }
 
 /** Once the book is read (GET /contacts shares the path), Missive refuses the next `count` POSTs. */
-function refuseOnceSending(engineBed: EngineBed, count: number) {
+/** Refuses the next `count` POSTs once `batchesFirst` batches went in (0: from the first one). */
+function refuseOnceSending(engineBed: EngineBed, count: number, batchesFirst = 0) {
   let injected = false;
+  let sendingEvents = 0;
   return (progress: { state: string }) => {
-    if (injected || progress.state !== 'sending') return;
+    if (injected || progress.state !== 'sending' || sendingEvents++ < batchesFirst) return;
     injected = true;
     engineBed.sandbox.injectResponses({ status: 422, count, paths: /^\/v1\/contacts$/ });
   };
@@ -168,17 +170,54 @@ describe('contacts: direct import into a Missive contact book', () => {
 
   it('a contact Missive refuses fails alone with Missive’s text; the rest of its batch goes in', async () => {
     const { contacts, importer, book } = await setUp();
-    // Refuse the 1st POST, then the halves' first ones down to one contact: 8 → 4 → 2 → 1.
+    // After the first batch went in, refuse the 2nd POST, then the halves' first ones: 8 → 4 → 2 → 1.
     const result = await importer.run(
       contacts,
       { ...access(bed!), contactBookId: book, batchSize: 8 },
-      refuseOnceSending(bed!, 4),
+      refuseOnceSending(bed!, 4, 1),
     );
     expect(result).toMatchObject({ state: 'finished', failed: 1, imported: contacts.length - 1 });
     expect(bed!.sandbox.snapshot().contacts).toHaveLength(contacts.length - 1);
-    const failed = await outcomes!.get(contacts[0]!.key);
+    const failed = await outcomes!.get(contacts[8]!.key);
     expect(failed).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^HTTP 422/) });
   }, 60_000);
+
+  it('before the book took anyone, a refused batch goes one by one: one refused contact fails alone', async () => {
+    const { contacts, importer, book } = await setUp();
+    // The first batch, then its first contact alone: the second contact goes in, so the book takes
+    // writes and the rest of the batch goes together again.
+    const result = await importer.run(
+      contacts,
+      { ...access(bed!), contactBookId: book, batchSize: 8 },
+      refuseOnceSending(bed!, 2),
+    );
+    expect(result).toMatchObject({ state: 'finished', failed: 1, imported: contacts.length - 1 });
+    expect(await outcomes!.get(contacts[0]!.key)).toMatchObject({ status: 'failed' });
+    // 8 refused, 1 refused, 1 in, the other 6 together, then batches of 8.
+    expect(posts(bed!)).toBe(4 + Math.ceil((contacts.length - 8) / 8));
+  }, 60_000);
+
+  for (const status of [403, 400, 422] as const) {
+    it(`a synced (read-only) book refusing writes with ${status} stops at once with Missive’s message`, async () => {
+      const { contacts, importer } = await setUp({ syncedContactBookRefusal: status });
+      const books = await importer.listBooks(access(bed!));
+      const synced = books.find((b) => b.name === 'Google contacts')!;
+      expect(synced).toBeDefined();
+      const result = await importer.run(contacts, {
+        ...access(bed!),
+        contactBookId: synced.id,
+        batchSize: 200,
+      });
+      expect(result).toMatchObject({ state: 'stopped', imported: 0, failed: 0, pending: contacts.length });
+      expect(result.message).toContain('synced with Google: contacts cannot be created through the API');
+      expect(result.message).toContain('Google Contacts');
+      // One refusal (403), or the batch and two contacts alone refused alike: not ~2 per contact.
+      expect(posts(bed!)).toBe(status === 403 ? 1 : 3);
+      expect(bed!.sandbox.snapshot().contacts).toHaveLength(0);
+      const rows = await Promise.all(contacts.map((c) => outcomes!.get(c.key)));
+      expect(rows.every((row) => row?.status === 'pending' && !row.attempted)).toBe(true);
+    }, 60_000);
+  }
 
   it('stops on a revoked token and resumes without duplicates', async () => {
     const { contacts, importer, book } = await setUp();
@@ -200,12 +239,11 @@ describe('contacts: direct import into a Missive contact book', () => {
     });
     const before = await api.view({ secrets: [], apiBase: bed!.sandbox.url }, true);
     expect(before.summary.totals.contact.found).toBe(0);
-    // One batch of everyone, then halves down to the first contact alone, which fails.
-    const refusals = Math.ceil(Math.log2(Math.min(64, contacts.length))) + 1;
+    // One batch of everyone, then the first contact alone, are refused; the second alone goes in.
     await importer.run(
       contacts,
       { ...access(bed!), contactBookId: book, batchSize: 64 },
-      refuseOnceSending(bed!, refusals),
+      refuseOnceSending(bed!, 2),
     );
     const after = await api.view({ secrets: [], apiBase: bed!.sandbox.url }, false);
     expect(after.violations).toEqual([]);

@@ -10,6 +10,7 @@ import {
   base64OfBytes,
 } from '../../src/adapters/relay/graph-target.ts';
 import { Pacer, type PacerClock } from '../../src/adapters/relay/pacer.ts';
+import { GRAPH_DOCUMENTED_LIMITS, GraphThrottle } from '../../testbed/graph-sandbox/throttle.ts';
 import { RELAYED_IDS, ledgerName, makeRelayFixture, type RelayFixture } from './relay-target-fixtures.ts';
 
 /** Virtual time: sleeping moves the clock at once, so pacing is checked without waiting. */
@@ -37,7 +38,12 @@ interface Call {
 /** A few Graph endpoints, as documented, in memory. */
 function fakeGraph(
   clock: { now(): number },
-  options: { firstImportStatus?: number; retryAfterSeconds?: number } = {},
+  options: {
+    firstImportStatus?: number;
+    retryAfterSeconds?: number;
+    /** Graph's documented throttling (4 in flight, requests and upload bytes per window). */
+    throttle?: GraphThrottle;
+  } = {},
 ) {
   const calls: Call[] = [];
   const stored: { id: string; messageId: string; folder: string; raw: string }[] = [];
@@ -54,11 +60,26 @@ function fakeGraph(
     const url = new URL(String(input));
     const headers = Object.fromEntries(new Headers(init.headers).entries());
     const body = typeof init.body === 'string' ? init.body : '';
-    calls.push({ method: init.method ?? 'GET', url: url.href, headers, body, startedAt: clock.now() });
+    calls.push({
+      method: init.method ?? 'GET',
+      url: url.href,
+      headers,
+      body,
+      startedAt: clock.now(),
+    });
+    const verdict = options.throttle?.admit(init.method === 'GET' ? 0 : body.length);
+    if (verdict && !verdict.admitted) {
+      return json(
+        429,
+        { error: { code: 'ApplicationThrottled', message: `${verdict.reason} limit reached` } },
+        { 'Retry-After': String(verdict.retryAfterSeconds) },
+      );
+    }
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     await new Promise((resolve) => setTimeout(resolve, 2));
     inFlight--;
+    if (verdict) verdict.release();
     if (headers.authorization !== 'Bearer graph-token')
       return json(401, { error: { code: 'InvalidAuthenticationToken', message: 'expired' } });
     const path = url.pathname;
@@ -171,7 +192,8 @@ describe('Microsoft 365 target (Graph beta importMime, fake fetch)', () => {
 
   it('paces within Graph limits: never more than 4 in flight, at most 15 started per second', async () => {
     const clock = virtualClock();
-    const graph = fakeGraph(clock);
+    const throttle = new GraphThrottle(() => clock.now());
+    const graph = fakeGraph(clock, { throttle });
     const target = await GraphTarget.connect({ token: 'graph-token', fetch: graph.fetch });
     await target.chooseFolder(null);
     const pacer = new Pacer(GRAPH_LIMITS, clock);
@@ -188,10 +210,95 @@ describe('Microsoft 365 target (Graph beta importMime, fake fetch)', () => {
       ),
     );
     expect(graph.maxInFlight).toBeLessThanOrEqual(4);
+    expect(throttle.refusals).toEqual([]);
     const starts = graph.calls.filter((c) => c.url.includes('importMime')).map((c) => c.startedAt);
     expect(starts).toHaveLength(60);
     for (const start of starts)
       expect(starts.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(15);
+  });
+
+  it('keeps large imports within Graph’s 150 MB per 5 minutes: no 429 from the throttling model', async () => {
+    const clock = virtualClock();
+    const throttle = new GraphThrottle(() => clock.now());
+    const target = await GraphTarget.connect({ token: 'graph-token', fetch: fakeGraph(clock).fetch });
+    const small = new TextEncoder().encode('Subject: x\r\n\r\nbody\r\n');
+    expect(target.uploadBytes(small)).toBe(base64OfBytes(small).length);
+    const pacer = new Pacer(GRAPH_LIMITS, clock);
+    // 200 imports just under the 3 MB cap: about 775 MB of base64 bodies, five budgets' worth.
+    const perUpload = target.uploadBytes(new Uint8Array(GRAPH_MAX_MESSAGE_BYTES - 1024));
+    const starts: number[] = [];
+    await Promise.all(
+      Array.from({ length: 200 }, () =>
+        pacer.run(
+          1,
+          async () => {
+            const verdict = throttle.admit(perUpload);
+            if (!verdict.admitted) return;
+            starts.push(clock.now());
+            await Promise.resolve();
+            verdict.release();
+          },
+          undefined,
+          perUpload,
+        ),
+      ),
+    );
+    expect(throttle.refusals).toEqual([]);
+    expect(starts).toHaveLength(200);
+    for (const start of starts) {
+      const inWindow = starts.filter((t) => t >= start && t < start + 5 * 60_000).length;
+      expect(inWindow * perUpload).toBeLessThanOrEqual(GRAPH_DOCUMENTED_LIMITS.uploadBytesPerWindow);
+    }
+    // Not slower than the budget requires: five budgets' worth in about five windows.
+    expect(clock.now() - starts[0]!).toBeLessThan(6 * 5 * 60_000);
+  });
+
+  it('the throttling model answers 429 with Retry-After past each documented limit', () => {
+    let now = 0;
+    const throttle = new GraphThrottle(() => now);
+    const held = Array.from({ length: 4 }, () => throttle.admit(0));
+    expect(throttle.admit(0)).toMatchObject({ admitted: false, reason: 'concurrency', retryAfterSeconds: 1 });
+    for (const verdict of held) if (verdict.admitted) verdict.release();
+    const big = throttle.admit(100_000_000);
+    if (big.admitted) big.release();
+    now = 60_000;
+    expect(throttle.admit(60_000_000)).toMatchObject({
+      admitted: false,
+      reason: 'uploads',
+      retryAfterSeconds: 240,
+    });
+    const requests = new GraphThrottle(() => now, { ...GRAPH_DOCUMENTED_LIMITS, requestsPerWindow: 3 });
+    for (let i = 0; i < 3; i++) {
+      const verdict = requests.admit(0);
+      if (verdict.admitted) verdict.release();
+    }
+    expect(requests.admit(0)).toMatchObject({ admitted: false, reason: 'requests', retryAfterSeconds: 600 });
+  });
+
+  it('honours Retry-After on a 503: waits that long, then looks the email up and sends it again', async () => {
+    const clock = virtualClock();
+    // Longer than the backoff and the search settle delay, so only Retry-After explains the wait.
+    const graph = fakeGraph(clock, { firstImportStatus: 503, retryAfterSeconds: 30 });
+    const relay = createRelayApi({
+      dbName: fixture.dbName,
+      ledgerName: ledger,
+      fetch: graph.fetch,
+      clock,
+      progressIntervalMs: 5,
+    });
+    await relay.addFiles([fixture.zip]);
+    await relay.connect({ kind: 'graph', token: 'graph-token' });
+    await relay.chooseFolder('inbox-id');
+    const done = await relay.start({});
+    expect(done.state).toBe('finished');
+    expect(graph.stored).toHaveLength(4);
+    const imports = graph.calls.filter((c) => c.url.includes('importMime'));
+    expect(imports).toHaveLength(5);
+    const refused = imports[0]!;
+    const lookup = graph.calls.find((c) => c.url.includes('internetMessageId'))!;
+    const resend = imports.slice(1).find((c) => c.body === refused.body)!;
+    expect(lookup.startedAt - refused.startedAt).toBeGreaterThanOrEqual(30_000);
+    expect(resend.startedAt - refused.startedAt).toBeGreaterThanOrEqual(30_000);
   });
 
   it('relays the fixture through the worker API, honouring Retry-After on 429', async () => {

@@ -131,6 +131,25 @@ describe('report CSV', () => {
     expect(protectFormula('+15551234567')).toBe('+15551234567');
     expect(protectFormula('-42')).toBe('-42');
     expect(protectFormula('plain = text')).toBe('plain = text');
+    for (const value of [
+      '+1 (555) 123-4567',
+      '+44 20 7946 0958 ext. 12',
+      '+33.1.23.45.67.89',
+      '+15551234567 ::: +15557654321',
+      '+tag@example.com',
+      '-ops@mail.example.org ::: =x@example.com',
+    ])
+      expect(protectFormula(value)).toBe(value);
+    // Near misses stay guarded: arithmetic, a pipe, a call, a bare `@`.
+    for (const value of [
+      '+1-2',
+      '-1 234 567',
+      '+1 555 ::: =1+1',
+      '+cmd|a@b.co',
+      '@example.com',
+      '=A1@b.co(1)',
+    ])
+      expect(protectFormula(value)).toBe(`'${value}`);
     expect(csvCell(null)).toBe('');
     expect(csvCell(12)).toBe('12');
     expect(csvRow(['a', 'b,c', undefined])).toBe('a,"b,c",\r\n');

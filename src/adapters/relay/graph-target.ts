@@ -1,8 +1,9 @@
 /**
  * Microsoft 365 (work or school) through Microsoft Graph **beta** `importMime` (email-relay.md §3.2),
  * experimental: `POST /beta/me/mailFolders/{id}/importMime` with the whole message base64-encoded as
- * `text/plain` creates a real (non-draft) message without sending it. Graph's limits: 4 requests in
- * flight per mailbox, about 15 per second, and a 4 MB request (≈ 3 MB of raw message once base64 grows
+ * `text/plain` creates a real (non-draft) message without sending it. Graph's limits per app and
+ * mailbox: 4 requests in flight, 10,000 requests per 10 minutes (paced at 15 per second, 9,000 per
+ * 10 minutes), 150 MB of uploads per 5 minutes (counted as the base64 bodies sent), and a 4 MB request (≈ 3 MB of raw message once base64 grows
  * it): larger emails fail here with a reason and go to the file download. Unknown outcomes are
  * looked up with `$filter=internetMessageId eq '<id>'`.
  */
@@ -21,7 +22,16 @@ export const GRAPH_RELAY_SCOPES = [
 ] as const;
 /** Raw bytes whose base64 (4/3) stays under Graph's 4 MB request limit. */
 export const GRAPH_MAX_MESSAGE_BYTES = 3 * 1024 * 1024;
-export const GRAPH_LIMITS: PacerLimits = { concurrency: 4, unitsPerWindow: 15, windowMs: 1000 };
+/** Graph's upload budget per app and mailbox: 150 MB per 5 minutes. */
+export const GRAPH_UPLOAD_BYTES_PER_WINDOW = 150_000_000;
+export const GRAPH_UPLOAD_WINDOW_MS = 5 * 60_000;
+export const GRAPH_LIMITS: PacerLimits = {
+  concurrency: 4,
+  unitsPerWindow: 15,
+  windowMs: 1000,
+  bytesPerWindow: GRAPH_UPLOAD_BYTES_PER_WINDOW,
+  bytesWindowMs: GRAPH_UPLOAD_WINDOW_MS,
+};
 export const GRAPH_DEFAULT_FOLDER = 'Front import';
 /** Exchange's search by internetMessageId follows an import within seconds. */
 export const GRAPH_SEARCH_SETTLE_MS = 10_000;
@@ -86,6 +96,11 @@ export class GraphTarget implements RelayTarget {
 
   setToken(token: string): void {
     this.#token = token;
+  }
+
+  /** The importMime body: the message in base64 (4 bytes per 3, padded). */
+  uploadBytes(raw: Uint8Array): number {
+    return Math.ceil(raw.length / 3) * 4;
   }
 
   async folders(): Promise<FolderChoice[]> {

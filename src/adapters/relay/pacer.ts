@@ -1,8 +1,9 @@
 /**
  * Paces one target account's requests: at most `concurrency` in flight, at most `unitsPerWindow` quota
  * units started in any rolling `windowMs` (Gmail counts 25 units per import, 15,000 per user per
- * minute; Graph and JMAP count requests), and nobody starts while a 429 pause runs. First come, first
- * served. Clock-injected, so tests run hours of traffic without waiting.
+ * minute; Graph and JMAP count requests), optionally at most `bytesPerWindow` uploaded in any rolling
+ * `bytesWindowMs` (Graph: 150 MB per 5 minutes per app and mailbox), and nobody starts while a 429
+ * pause runs. First come, first served. Clock-injected, so tests run hours of traffic without waiting.
  */
 
 export interface PacerClock {
@@ -42,6 +43,9 @@ export interface PacerLimits {
   concurrency: number;
   unitsPerWindow: number;
   windowMs: number;
+  /** Upload bytes allowed in any rolling `bytesWindowMs`; absent: bytes are not counted. */
+  bytesPerWindow?: number;
+  bytesWindowMs?: number;
 }
 
 /** The floor the budget never halves below: a run always moves forward. */
@@ -55,8 +59,10 @@ export class Pacer {
   #pausedUntil = 0;
   /** Units started, with their start time, inside the current window. */
   #log: { at: number; units: number }[] = [];
+  /** Upload bytes started, with their start time, inside the current byte window. */
+  #byteLog: { at: number; units: number }[] = [];
   /** Waiters in arrival order; only the head may start. */
-  #queue: { units: number; wake: () => void }[] = [];
+  #queue: { units: number; bytes: number; wake: () => void }[] = [];
 
   constructor(limits: PacerLimits, clock: PacerClock) {
     this.#limits = limits;
@@ -81,9 +87,19 @@ export class Pacer {
     return this.#log.reduce((sum, entry) => sum + entry.units, 0);
   }
 
-  /** Runs `task` once a slot and `units` of budget are free. The slot is held until it settles. */
-  async run<T>(units: number, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.#acquire(Math.min(units, this.#limits.unitsPerWindow), signal);
+  /** Upload bytes started within the current byte window. */
+  bytesInWindow(): number {
+    this.#expire(this.#clock.now());
+    return this.#byteLog.reduce((sum, entry) => sum + entry.units, 0);
+  }
+
+  /**
+   * Runs `task` once a slot, `units` of budget and `bytes` of upload budget are free. The slot is
+   * held until it settles. A request larger than the whole byte budget waits for an empty window.
+   */
+  async run<T>(units: number, task: () => Promise<T>, signal?: AbortSignal, bytes = 0): Promise<T> {
+    const byteBudget = this.#limits.bytesPerWindow ?? Infinity;
+    await this.#acquire(Math.min(units, this.#limits.unitsPerWindow), Math.min(bytes, byteBudget), signal);
     try {
       return await task();
     } finally {
@@ -102,18 +118,19 @@ export class Pacer {
     this.#budget = Math.max(this.#limits.unitsPerWindow * MIN_UNITS_FRACTION, Math.floor(this.#budget / 2));
   }
 
-  async #acquire(units: number, signal: AbortSignal | undefined): Promise<void> {
-    const waiter = { units, wake: () => undefined as void };
+  async #acquire(units: number, bytes: number, signal: AbortSignal | undefined): Promise<void> {
+    const waiter = { units, bytes, wake: () => undefined as void };
     this.#queue.push(waiter);
     try {
       for (;;) {
         if (signal?.aborted) throw signal.reason ?? new Error('aborted');
         if (this.#queue[0] === waiter) {
-          const wait = this.#waitFor(units);
+          const wait = this.#waitFor(units, bytes);
           if (wait === 0) {
             this.#queue.shift();
             this.#inFlight++;
             this.#log.push({ at: this.#clock.now(), units });
+            if (bytes > 0) this.#byteLog.push({ at: this.#clock.now(), units: bytes });
             this.#wakeHead();
             return;
           }
@@ -130,25 +147,26 @@ export class Pacer {
     }
   }
 
-  /** 0 when `units` may start now; else how long to wait (Infinity: until a slot frees). */
-  #waitFor(units: number): number {
+  /** 0 when `units` and `bytes` may start now; else how long to wait (Infinity: until a slot frees). */
+  #waitFor(units: number, bytes: number): number {
     const now = this.#clock.now();
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
     if (this.#inFlight >= this.#limits.concurrency) return Infinity;
     this.#expire(now);
-    let used = this.#log.reduce((sum, entry) => sum + entry.units, 0);
-    if (used + units <= this.#budget) return 0;
-    // The earliest time enough old entries leave the window.
-    for (const entry of this.#log) {
-      used -= entry.units;
-      if (used + units <= this.#budget) return Math.max(1, entry.at + this.#limits.windowMs - now);
-    }
-    return Math.max(1, (this.#log.at(-1)?.at ?? now) + this.#limits.windowMs - now);
+    const unitWait = windowWait(this.#log, units, this.#budget, this.#limits.windowMs, now);
+    if (bytes === 0 || this.#limits.bytesPerWindow === undefined) return unitWait;
+    const byteWindowMs = this.#limits.bytesWindowMs ?? this.#limits.windowMs;
+    return Math.max(
+      unitWait,
+      windowWait(this.#byteLog, bytes, this.#limits.bytesPerWindow, byteWindowMs, now),
+    );
   }
 
   #expire(now: number): void {
     const from = now - this.#limits.windowMs;
     while (this.#log.length > 0 && this.#log[0]!.at <= from) this.#log.shift();
+    const bytesFrom = now - (this.#limits.bytesWindowMs ?? this.#limits.windowMs);
+    while (this.#byteLog.length > 0 && this.#byteLog[0]!.at <= bytesFrom) this.#byteLog.shift();
   }
 
   /** Waits until woken, `ms` passed (when finite) or `signal` aborted (the loop then throws). */
@@ -172,4 +190,21 @@ export class Pacer {
   #wakeHead(): void {
     this.#queue[0]?.wake();
   }
+}
+
+/** 0 when `amount` fits in the rolling window's budget now; else when enough old entries leave it. */
+function windowWait(
+  log: readonly { at: number; units: number }[],
+  amount: number,
+  budget: number,
+  windowMs: number,
+  now: number,
+): number {
+  let used = log.reduce((sum, entry) => sum + entry.units, 0);
+  if (used + amount <= budget) return 0;
+  for (const entry of log) {
+    used -= entry.units;
+    if (used + amount <= budget) return Math.max(1, entry.at + windowMs - now);
+  }
+  return Math.max(1, (log.at(-1)?.at ?? now) + windowMs - now);
 }

@@ -221,6 +221,7 @@ export class RelayRun {
             return target.send({ email, inboxes, threadId });
           },
           this.#controller.signal,
+          target.uploadBytes?.(email.raw) ?? 0,
         );
         this.#rateLimitedInARow = 0;
         await ledger.markDone(attempt.row ?? row, stored.remoteId, stored.threadId);
@@ -250,8 +251,9 @@ export class RelayRun {
             await this.#fail(row, error.message);
             return null;
           case 'transient': {
-            // It may have been stored: look before sending again.
-            await clock.sleep(backoff, this.#controller.signal).catch(() => undefined);
+            // It may have been stored: look before sending again. A readable Retry-After (503) holds everyone.
+            if (error.retryAfterMs !== null) this.#pacer.pauseFor(error.retryAfterMs);
+            await clock.sleep(error.retryAfterMs ?? backoff, this.#controller.signal).catch(() => undefined);
             backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             const found = await this.#settleUnknown(row);
             if (found === 'undecided') return null;
@@ -317,7 +319,8 @@ export class RelayRun {
         if (error.kind === 'rate') {
           this.#rateLimited(error, backoff);
         } else if (error.kind === 'transient' && attempt < MAX_UNANSWERED_SENDS) {
-          await this.#deps.clock.sleep(backoff, this.#controller.signal);
+          if (error.retryAfterMs !== null) this.#pacer.pauseFor(error.retryAfterMs);
+          await this.#deps.clock.sleep(error.retryAfterMs ?? backoff, this.#controller.signal);
         } else {
           const state = error.kind === 'auth' ? 'needs-token' : 'stopped';
           this.#halt(new RunStop(state, error.message));

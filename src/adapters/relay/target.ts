@@ -40,6 +40,8 @@ export interface RelayTarget {
   readonly limits: PacerLimits;
   readonly sendUnits: number;
   readonly findUnits: number;
+  /** Bytes a send of `raw` uploads, when the target budgets uploads (`limits.bytesPerWindow`). */
+  uploadBytes?(raw: Uint8Array): number;
   /**
    * How long after a send the target's search can be trusted to see the copy (Gmail's search lags).
    * A copy not found sooner is looked for again once this time has passed.

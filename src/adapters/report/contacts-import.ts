@@ -7,6 +7,12 @@
  * is unknown (5xx, dropped connection) before anything of it is sent again. A batch Missive refuses
  * as too large is halved, for the rest of the run; a batch refused for another reason is split until
  * the contact at fault fails alone with Missive's error text, and the others go in.
+ *
+ * A book that refuses writes (Missive lists books synced with Google or Office 365, whose contacts
+ * are managed there) stops the run at once with Missive's message: a 403 on its first refusal; a
+ * 400/422 before the book took any contact once two contacts sent alone are refused alike, or five
+ * with the same status (a single refusal may be that contact's fault). Splitting a 200-contact batch down to single contacts would
+ * otherwise cost about 400 requests that all fail.
  */
 import type { CustomerContact } from '../../domain/contacts/build.ts';
 import {
@@ -30,8 +36,13 @@ export const CONTACTS_PAGE = 200;
 /** Unknown outcomes of one batch, each followed by a fresh read of the book, before giving up. */
 const MAX_UNKNOWN_RETRIES = 4;
 const OUTCOME_WRITE_BATCH = 1000;
+/** Contacts refused alone before the book took any that prove the book refuses writes. */
+const LONE_REFUSALS_ALIKE = 2;
+const LONE_REFUSALS_SAME_STATUS = 5;
 
 export const PENDING_CONTACT_REASON = 'not sent yet: run the contacts import again';
+export const READ_ONLY_BOOK_HINT =
+  'A contact book synced with Google or Office 365 takes its contacts from there: import the contacts CSV (Google Contacts layout) into Google Contacts or Outlook instead, or choose another book.';
 export const UNKNOWN_OUTCOME_REASON =
   'Missive did not answer: run the contacts import again (the book is read first, nothing is created twice)';
 
@@ -93,6 +104,10 @@ class ContactsRun {
   stopMessage: string | null = null;
   batchSize: number;
   existingInBook = 0;
+  /** The book took at least one contact in this run: a refusal is about the contacts, not the book. */
+  bookTookContacts = false;
+  /** Contacts refused alone before the book took any: status and message of each. */
+  readonly loneRefusals: { status: number; message: string }[] = [];
   readonly statuses = new Map<string, ItemStatus>();
 
   constructor(
@@ -259,6 +274,7 @@ export class ContactsImporter {
       }
       const response = sent.response;
       if (response.ok) {
+        run.bookTookContacts = true;
         const created = response.body?.contacts ?? [];
         const rows = batch.map((contact, i) =>
           this.#row(contact.key, book, 'imported', null, { missiveContactId: created[i]?.id ?? null }),
@@ -273,7 +289,8 @@ export class ContactsImporter {
           run.stop('needs-token', response.message);
           return 'stopped';
         case 'forbidden':
-          run.stop('blocked', `Missive refused to create contacts (${response.message}).`);
+          await this.#write(run, waiting(false));
+          run.stop('blocked', bookRefusalMessage(response.message));
           return 'stopped';
         case 'cors':
           run.stop('blocked', response.message);
@@ -294,14 +311,62 @@ export class ContactsImporter {
     status: number,
     message: string,
   ): Promise<SentBatch> {
+    const sizeLimit = looksLikeSizeLimit(status, message);
     if (batch.length === 1) {
-      await this.#write(run, [this.#row(batch[0]!.key, book, 'failed', message)]);
+      const contact = batch[0]!;
+      if (!run.bookTookContacts && !sizeLimit) {
+        run.loneRefusals.push({ status, message });
+        if (this.#bookRefusesWrites(run)) {
+          await this.#write(run, [this.#row(contact.key, book, 'pending', PENDING_CONTACT_REASON)]);
+          await this.#writeBackRefusedAlone(run, book);
+          run.stop('blocked', bookRefusalMessage(message));
+          return 'stopped';
+        }
+      }
+      await this.#write(run, [this.#row(contact.key, book, 'failed', message)]);
       return 'done';
     }
-    if (looksLikeSizeLimit(status, message)) run.batchSize = Math.max(1, Math.floor(batch.length / 2));
+    if (sizeLimit) run.batchSize = Math.max(1, Math.floor(batch.length / 2));
+    else if (!run.bookTookContacts) return this.#sendAlone(run, book, batch);
     const half = Math.ceil(batch.length / 2);
     if ((await this.#send(run, book, batch.slice(0, half), 0)) === 'stopped') return 'stopped';
     return this.#send(run, book, batch.slice(half), 0);
+  }
+
+  /**
+   * A batch refused before the book took anything: contacts one at a time until one goes in (then
+   * the rest is sent as a batch again) or two are refused alike (the book refuses writes).
+   */
+  async #sendAlone(run: ContactsRun, book: string, batch: readonly CustomerContact[]): Promise<SentBatch> {
+    for (let i = 0; i < batch.length; i += 1) {
+      if (run.bookTookContacts) return this.#send(run, book, batch.slice(i), 0);
+      if ((await this.#send(run, book, [batch[i]!], 0)) === 'stopped') {
+        await this.#write(
+          run,
+          batch.slice(i + 1).map((c) => this.#row(c.key, book, 'pending', PENDING_CONTACT_REASON)),
+        );
+        return 'stopped';
+      }
+    }
+    return 'done';
+  }
+
+  /** Two lone refusals alike, or more with the same status (a message may name the contact). */
+  #bookRefusesWrites(run: ContactsRun): boolean {
+    const refusals = run.loneRefusals;
+    const first = refusals[0];
+    if (!first || !refusals.every((r) => r.status === first.status)) return false;
+    const alike = refusals.every((r) => r.message === first.message);
+    return refusals.length >= (alike ? LONE_REFUSALS_ALIKE : LONE_REFUSALS_SAME_STATUS);
+  }
+
+  /** The contacts refused alone before the book refused as a whole were not at fault: pending again. */
+  async #writeBackRefusedAlone(run: ContactsRun, book: string): Promise<void> {
+    const failed = [...run.statuses].filter(([, status]) => status === 'failed').map(([key]) => key);
+    await this.#write(
+      run,
+      failed.map((key) => this.#row(key, book, 'pending', PENDING_CONTACT_REASON)),
+    );
   }
 
   /** 5xx or no answer: the contacts may exist now. Read the book, then send only those it lacks. */
@@ -385,6 +450,11 @@ export class ContactsImporter {
     }
     for (const row of rows) run.statuses.set(row.key, row.status);
   }
+}
+
+/** Why the run stopped on a book that takes no contacts: Missive's own words, then what to do. */
+function bookRefusalMessage(missiveMessage: string): string {
+  return `Missive refused to create contacts in this contact book (${missiveMessage}). ${READ_ONLY_BOOK_HINT}`;
 }
 
 /** A refusal that is about the request's size, not its content. */
