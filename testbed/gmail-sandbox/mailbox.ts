@@ -128,8 +128,18 @@ export class GmailMailbox {
 
   // ── Messages ────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Gmail keeps one message per Message-ID in a mailbox: importing one it already holds adds the
+   * new labels to the existing message and answers with it.
+   */
   importMessage(input: ImportInput, rules: ImportRules): StoredGmailMessage {
     const labelIds = this.#checkedLabelIds(input.labelIds, rules.sentLabelOnImport);
+    const same = input.headers.messageId ? this.#withMessageId(input.headers.messageId) : undefined;
+    if (same) {
+      same.labelIds = [...new Set([...same.labelIds, ...labelIds])];
+      same.historyId = String(++this.#historyId);
+      return same;
+    }
     const receivedAt = this.#clock();
     const dated = internalDateOf(input.headers, input.params, receivedAt);
     const requestedThread = input.threadId === null ? undefined : this.#threads.get(input.threadId);
@@ -156,6 +166,14 @@ export class GmailMailbox {
     if (input.headers.messageId) thread.rfcMessageIds.add(bareMessageId(input.headers.messageId));
     this.#messages.set(id, message);
     return message;
+  }
+
+  #withMessageId(messageId: string): StoredGmailMessage | undefined {
+    const wanted = bareMessageId(messageId);
+    for (const message of this.#messages.values()) {
+      if (message.headers.messageId && bareMessageId(message.headers.messageId) === wanted) return message;
+    }
+    return undefined;
   }
 
   message(id: string): StoredGmailMessage {
