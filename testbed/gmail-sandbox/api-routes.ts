@@ -60,6 +60,8 @@ export const OPERATIONS = {
 export interface RouteSettings extends ImportRules {
   maxMessageBytes: number;
   searchIndexLagMs: number;
+  /** Counted down as sessions open (the sandbox's own settings object). */
+  expireUploadSessions: { status: 404 | 410; count: number } | null;
 }
 
 export interface ApiContext {
@@ -159,7 +161,16 @@ async function openUploadSession(context: ApiContext): Promise<ApiResult> {
     body,
     typeof uploadContentType === 'string' ? uploadContentType : undefined,
   );
-  const session = context.sessions.open(context.newUploadId(), metadata, url.searchParams, declaredLength);
+  const expiry = settings.expireUploadSessions;
+  const expired = expiry && expiry.count > 0 ? expiry.status : null;
+  if (expiry && expired !== null) expiry.count -= 1;
+  const session = context.sessions.open(
+    context.newUploadId(),
+    metadata,
+    url.searchParams,
+    declaredLength,
+    expired,
+  );
   const location = new URL(url.pathname, url);
   location.search = url.searchParams.toString();
   location.searchParams.set('upload_id', session.id);

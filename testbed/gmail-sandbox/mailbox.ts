@@ -77,6 +77,8 @@ export class GmailMailbox {
   readonly #clock: () => number;
   #labels = new Map<string, GmailLabel>();
   #messages = new Map<string, StoredGmailMessage>();
+  /** Bare Message-ID → the one message holding it (Gmail keeps one per Message-ID). */
+  #byMessageId = new Map<string, StoredGmailMessage>();
   #threads = new Map<string, ThreadRecord>();
   // Ids keep growing across reset(), so a stale id held by a client never names a new message.
   #nextMessageNumber = FIRST_MESSAGE_NUMBER;
@@ -94,6 +96,7 @@ export class GmailMailbox {
   reset(): void {
     this.#labels = new Map(SYSTEM_LABEL_IDS.map((id) => [id, { id, name: id, type: 'system' }]));
     this.#messages.clear();
+    this.#byMessageId.clear();
     this.#threads.clear();
   }
 
@@ -128,8 +131,19 @@ export class GmailMailbox {
 
   // ── Messages ────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Gmail keeps one message per Message-ID in a mailbox: importing one it already holds adds the
+   * new labels to the existing message and answers with it.
+   */
   importMessage(input: ImportInput, rules: ImportRules): StoredGmailMessage {
     const labelIds = this.#checkedLabelIds(input.labelIds, rules.sentLabelOnImport);
+    const bare = input.headers.messageId ? bareMessageId(input.headers.messageId) : null;
+    const same = bare === null ? undefined : this.#byMessageId.get(bare);
+    if (same) {
+      same.labelIds = [...new Set([...same.labelIds, ...labelIds])];
+      same.historyId = String(++this.#historyId);
+      return same;
+    }
     const receivedAt = this.#clock();
     const dated = internalDateOf(input.headers, input.params, receivedAt);
     const requestedThread = input.threadId === null ? undefined : this.#threads.get(input.threadId);
@@ -155,6 +169,7 @@ export class GmailMailbox {
     thread.messageIds.push(id);
     if (input.headers.messageId) thread.rfcMessageIds.add(bareMessageId(input.headers.messageId));
     this.#messages.set(id, message);
+    if (bare !== null) this.#byMessageId.set(bare, message);
     return message;
   }
 

@@ -15,6 +15,8 @@ export interface UploadSession {
   declaredLength: number | null;
   chunks: Buffer[];
   received: number;
+  /** The session expired before its bytes came: PUTs get this status (404 or 410). */
+  expiredStatus: 404 | 410 | null;
 }
 
 export type ChunkOutcome = { complete: true; raw: Buffer } | { complete: false; received: number };
@@ -27,8 +29,17 @@ export class UploadSessions {
     metadata: ImportMetadata,
     params: URLSearchParams,
     declaredLength: number | null,
+    expiredStatus: 404 | 410 | null = null,
   ): UploadSession {
-    const session: UploadSession = { id, metadata, params, declaredLength, chunks: [], received: 0 };
+    const session: UploadSession = {
+      id,
+      metadata,
+      params,
+      declaredLength,
+      chunks: [],
+      received: 0,
+      expiredStatus,
+    };
     this.#sessions.set(id, session);
     return session;
   }
@@ -36,6 +47,14 @@ export class UploadSessions {
   get(id: string | null): UploadSession {
     const session = id === null ? undefined : this.#sessions.get(id);
     if (!session) throw notFound('No such upload session (upload_id unknown or already finished).');
+    if (session.expiredStatus !== null) {
+      this.#sessions.delete(session.id);
+      throw new GmailApiError(
+        session.expiredStatus,
+        'The upload session has expired: start a new one.',
+        session.expiredStatus === 404 ? 'notFound' : 'gone',
+      );
+    }
     return session;
   }
 

@@ -29,6 +29,7 @@ import {
   urlHost,
 } from './http-io.ts';
 import { GmailMailbox } from './mailbox.ts';
+import { readHeaders } from './rfc822.ts';
 import { UnitWindow, resolveQuota } from './quota.ts';
 import { randomHex, seededRandom, type Random } from '../sandbox-kit/random.ts';
 import { RequestLog, epochMs } from './request-log.ts';
@@ -87,6 +88,7 @@ class Sandbox implements ControlTarget {
     cors: true,
     maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
     maxConcurrentRequests: Number.POSITIVE_INFINITY,
+    expireUploadSessions: null,
   };
   faults: ResolvedFaults;
   #clockOffsetMs = 0;
@@ -199,6 +201,31 @@ class Sandbox implements ControlTarget {
     if (options.exposeUploadLocation !== undefined)
       s.exposeUploadLocation = options.exposeUploadLocation === true;
     if (options.cors !== undefined) s.cors = options.cors === true;
+    if (options.expireUploadSessions !== undefined) {
+      const expiry = options.expireUploadSessions;
+      if (expiry !== null) {
+        oneOf('expireUploadSessions.status', expiry.status, [404, 410]);
+        atLeast('expireUploadSessions.count', expiry.count, 0);
+      }
+      s.expireUploadSessions = expiry && { ...expiry };
+    }
+  }
+
+  async seedMessage(raw: Buffer | string, labelIds: string[] = []): Promise<StoredGmailMessage> {
+    const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    const headers = await readHeaders(bytes);
+    if (!headers) throw new TypeError('seedMessage takes an RFC 5322 message');
+    return this.mailbox.importMessage(
+      {
+        raw: bytes,
+        headers,
+        labelIds,
+        threadId: null,
+        params: new URLSearchParams(),
+        uploadForm: 'multipart',
+      },
+      this.settings,
+    );
   }
 
   injectResponses(injection: InjectedResponse): void {
@@ -403,6 +430,7 @@ export async function startGmailSandbox(options: GmailSandboxOptions = {}): Prom
     gisClientUrl: `${sandbox.origin}/__sandbox/gsi/client`,
     close: () => closeServer(server),
     messages: () => sandbox.messages(),
+    seedMessage: (raw, labelIds) => sandbox.seedMessage(raw, labelIds),
     labels: () => sandbox.labels(),
     requests: () => sandbox.requestsSince(0),
     snapshot: () => sandbox.snapshot(),

@@ -112,7 +112,13 @@ export type MutableGmailOptions = Partial<
     | 'cors'
     | 'maxMessageBytes'
     | 'maxConcurrentRequests'
-  >
+  > & {
+    /**
+     * The next `count` resumable upload sessions expire before their bytes arrive: the PUT is
+     * answered `status` (Google's upload guide: 404 or 410 means start the upload over). null clears.
+     */
+    expireUploadSessions: { status: 404 | 410; count: number } | null;
+  }
 >;
 
 export interface GmailLabel {
@@ -222,6 +228,8 @@ export interface GmailSandbox {
   gisClientUrl: string;
   close(): Promise<void>;
   messages(): StoredGmailMessage[];
+  /** Stores an email as if it had been in the mailbox before (an RFC 5322 message). */
+  seedMessage(raw: Buffer | string, labelIds?: string[]): Promise<StoredGmailMessage>;
   labels(): GmailLabel[];
   requests(): RecordedRequest[];
   snapshot(): GmailSandboxState;

@@ -14,7 +14,13 @@ import {
   unknownCapability,
 } from './errors.ts';
 import { mailboxGet, mailboxQuery, mailboxSet } from './mailbox-methods.ts';
-import { CORE_CAPABILITY, MAIL_CAPABILITY, type DuplicatePolicy, type JmapCoreLimits } from './types.ts';
+import {
+  CORE_CAPABILITY,
+  MAIL_CAPABILITY,
+  type DuplicatePolicy,
+  type HeaderMatch,
+  type JmapCoreLimits,
+} from './types.ts';
 
 export interface MethodContext {
   account: JmapAccount;
@@ -23,6 +29,13 @@ export interface MethodContext {
   /** Creation id → server id, for `#creationId` references (RFC 8620 §5.3). */
   createdIds: Map<string, string>;
   now(): number;
+  headerMatch: HeaderMatch;
+  /** An email is found by Email/query only this long after its import. */
+  indexDelayMs: number;
+  /** The account is read-only: writes are refused with `forbidden`. */
+  readOnly: boolean;
+  /** The refusal type the next imported email gets (and counts it down), or null. */
+  takeImportRefusal(): 'rateLimit' | 'overQuota' | null;
 }
 
 export type MethodHandler = (args: JsonObject, context: MethodContext) => JsonObject | Promise<JsonObject>;

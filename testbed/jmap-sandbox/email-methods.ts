@@ -12,11 +12,17 @@ import {
   type JsonObject,
 } from './args.ts';
 import type { MethodContext, MethodHandler } from './dispatch.ts';
-import { MethodError, invalidArguments, invalidProperties, type SetError } from './errors.ts';
+import {
+  MethodError,
+  accountReadOnly,
+  invalidArguments,
+  invalidProperties,
+  type SetError,
+} from './errors.ts';
 import { nullIfEmpty } from './mailbox-methods.ts';
 import { containsText, runQuery, type Conditions } from './query.ts';
 import { asUtcDate, parseMessage } from './rfc5322.ts';
-import type { StoredJmapEmail } from './types.ts';
+import type { HeaderMatch, StoredJmapEmail } from './types.ts';
 
 // ── Email/import ──────────────────────────────────────────────────────────────────────────────
 
@@ -93,6 +99,7 @@ function defaultReceivedAt(given: unknown, lastReceived: number | null, now: num
 
 export const emailImport: MethodHandler = async (args, context) => {
   const { account, limits } = context;
+  if (context.readOnly) throw accountReadOnly();
   const emails = objectMap(args.emails, 'emails');
   if (Object.keys(emails).length > limits.maxObjectsInSet) {
     throw new MethodError(
@@ -106,7 +113,12 @@ export const emailImport: MethodHandler = async (args, context) => {
   const notCreated: JsonObject = {};
   for (const [creationId, input] of Object.entries(emails)) {
     const checked = await checkImport(input, context);
-    const result = checked.ok ? account.importEmail(checked.value, context.duplicates) : checked.error;
+    const refusal = checked.ok ? context.takeImportRefusal() : null;
+    const result = !checked.ok
+      ? checked.error
+      : refusal
+        ? importRefused(refusal)
+        : account.importEmail(checked.value, context.duplicates);
     if ('type' in result) {
       notCreated[creationId] = result;
       continue;
@@ -128,6 +140,13 @@ export const emailImport: MethodHandler = async (args, context) => {
   };
 };
 
+/** The SetErrors RFC 8620 §5.3 defines for a server that will not store the email now. */
+function importRefused(type: 'rateLimit' | 'overQuota'): SetError {
+  return type === 'rateLimit'
+    ? { type, description: 'Too many emails created recently; it may work if tried again later.' }
+    : { type, description: 'The account has no space left for this email.' };
+}
+
 // ── Email/query ───────────────────────────────────────────────────────────────────────────────
 
 function headerValues(email: StoredJmapEmail, name: unknown): string[] {
@@ -137,13 +156,30 @@ function headerValues(email: StoredJmapEmail, name: unknown): string[] {
     .map((header) => header.value);
 }
 
-/** RFC 8621 §4.4.1 `header`: [name] matches presence, [name, text] a value containing text. */
-function matchHeader(email: StoredJmapEmail, value: unknown): boolean {
-  if (!Array.isArray(value) || value.length < 1 || value.length > 2) {
-    throw invalidArguments('header must be [name] or [name, value]');
-  }
-  const values = headerValues(email, value[0]);
-  return value.length === 1 ? values.length > 0 : values.some((text) => containsText(text, value[1]));
+/** Letters and digits runs, lower-cased: the "words" a whole-word matcher compares. */
+function words(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** Every word of the query is a word of the value, in any order (RFC 8621 §4.4.1 allows this). */
+function containsWords(value: string, query: unknown): boolean {
+  if (typeof query !== 'string') throw invalidArguments('text conditions take a string');
+  const have = new Set(words(value));
+  return words(query).every((word) => have.has(word));
+}
+
+/** RFC 8621 §4.4.1 `header`: [name] matches presence, [name, text] a value matching text. */
+function headerMatcher(match: HeaderMatch) {
+  return (email: StoredJmapEmail, value: unknown): boolean => {
+    if (!Array.isArray(value) || value.length < 1 || value.length > 2) {
+      throw invalidArguments('header must be [name] or [name, value]');
+    }
+    const values = headerValues(email, value[0]);
+    if (value.length === 1) return values.length > 0;
+    return values.some((text) =>
+      match === 'wholeWord' ? containsWords(text, value[1]) : containsText(text, value[1]),
+    );
+  };
 }
 
 function addressText(list: StoredJmapEmail['from']): string {
@@ -160,7 +196,7 @@ const EMAIL_CONDITIONS: Conditions<StoredJmapEmail> = {
   maxSize: (email, value) => typeof value === 'number' && email.size < value,
   hasKeyword: (email, value) => typeof value === 'string' && email.keywords[value.toLowerCase()] === true,
   notKeyword: (email, value) => typeof value === 'string' && email.keywords[value.toLowerCase()] !== true,
-  header: matchHeader,
+  header: headerMatcher('substring'),
   subject: (email, value) => containsText(email.subject, value),
   from: (email, value) => containsText(addressText(email.from), value),
   to: (email, value) => containsText(addressText(email.to), value),
@@ -173,9 +209,12 @@ const EMAIL_CONDITIONS: Conditions<StoredJmapEmail> = {
 
 const compareText = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '');
 
-export const emailQuery: MethodHandler = (args, { account }) => {
-  const emails = args.collapseThreads === true ? firstOfEachThread(account.emails()) : account.emails();
-  const page = runQuery(emails, args, EMAIL_CONDITIONS, {
+export const emailQuery: MethodHandler = (args, { account, headerMatch, indexDelayMs, now }) => {
+  // The search index lags behind imports: an email is found only once indexed.
+  const indexed = account.emails().filter((email) => email.importedAt + indexDelayMs <= now());
+  const emails = args.collapseThreads === true ? firstOfEachThread(indexed) : indexed;
+  const conditions = { ...EMAIL_CONDITIONS, header: headerMatcher(headerMatch) };
+  const page = runQuery(emails, args, conditions, {
     receivedAt: (a, b) => compareText(a.receivedAt, b.receivedAt),
     sentAt: (a, b) => compareText(a.sentAt, b.sentAt),
     size: (a, b) => a.size - b.size,

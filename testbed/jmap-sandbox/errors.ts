@@ -64,6 +64,11 @@ export function invalidArguments(description: string): MethodError {
   return new MethodError('invalidArguments', description);
 }
 
+/** RFC 8620 §5.3: a /set (or /import) on an account the session marks `isReadOnly`. */
+export function accountReadOnly(): MethodError {
+  return new MethodError('accountReadOnly', 'This account is read-only.');
+}
+
 export interface SetError {
   type: string;
   description?: string;

@@ -11,7 +11,13 @@ import {
   type JsonObject,
 } from './args.ts';
 import type { MethodContext, MethodHandler } from './dispatch.ts';
-import { MethodError, invalidArguments, invalidProperties, type SetError } from './errors.ts';
+import {
+  MethodError,
+  accountReadOnly,
+  invalidArguments,
+  invalidProperties,
+  type SetError,
+} from './errors.ts';
 import { containsText, runQuery, type Conditions } from './query.ts';
 import type { JmapMailbox } from './types.ts';
 
@@ -214,6 +220,7 @@ function destroyMailboxes(destroy: string[], removeEmails: boolean, context: Met
 
 export const mailboxSet: MethodHandler = (args, context) => {
   const { account, limits } = context;
+  if (context.readOnly) throw accountReadOnly();
   const create = objectMap(args.create, 'create');
   const update = objectMap(args.update, 'update');
   const destroy = idsArgument(args.destroy, Number.MAX_SAFE_INTEGER) ?? [];

@@ -98,7 +98,15 @@ class Sandbox implements ControlTarget {
   readonly username: string;
   readonly log = new RequestLog();
   readonly injections = new InjectionQueue();
-  readonly settings: Settings = { duplicates: 'allow', concurrencyRefusalStatus: 429, cors: true };
+  readonly settings: Settings = {
+    duplicates: 'allow',
+    concurrencyRefusalStatus: 429,
+    cors: true,
+    headerMatch: 'wholeWord',
+    indexDelayMs: 0,
+    readOnly: false,
+    importRefusal: null,
+  };
   faults: ResolvedFaults;
   #clockOffsetMs = 0;
   readonly #inFlight = { api: 0, upload: 0 };
@@ -192,7 +200,8 @@ class Sandbox implements ControlTarget {
   }
 
   setOptions(options: MutableJmapOptions): void {
-    const { duplicates, concurrencyRefusalStatus, cors } = options;
+    const { duplicates, concurrencyRefusalStatus, cors, headerMatch, indexDelayMs, readOnly, importRefusal } =
+      options;
     if (duplicates !== undefined) {
       this.settings.duplicates = oneOf('duplicates', duplicates, [
         'allow',
@@ -208,6 +217,23 @@ class Sandbox implements ControlTarget {
       );
     }
     if (cors !== undefined) this.settings.cors = cors === true;
+    if (headerMatch !== undefined) {
+      this.settings.headerMatch = oneOf('headerMatch', headerMatch, ['wholeWord', 'substring']);
+    }
+    if (indexDelayMs !== undefined) {
+      if (!(typeof indexDelayMs === 'number' && indexDelayMs >= 0))
+        throw new RangeError('indexDelayMs takes milliseconds ≥ 0');
+      this.settings.indexDelayMs = indexDelayMs;
+    }
+    if (readOnly !== undefined) this.settings.readOnly = readOnly === true;
+    if (importRefusal !== undefined) {
+      if (importRefusal !== null) {
+        oneOf('importRefusal.type', importRefusal.type, ['rateLimit', 'overQuota']);
+        if (!(Number.isInteger(importRefusal.count) && importRefusal.count >= 0))
+          throw new RangeError('importRefusal.count takes an integer ≥ 0');
+      }
+      this.settings.importRefusal = importRefusal && { ...importRefusal };
+    }
   }
 
   injectResponses(injection: InjectedResponse): void {
@@ -298,7 +324,13 @@ class Sandbox implements ControlTarget {
 
   #session(): Record<string, unknown> {
     const { origin, username, limits } = this;
-    return sessionJson({ origin, accountId: this.account.accountId, username, limits });
+    return sessionJson({
+      origin,
+      accountId: this.account.accountId,
+      username,
+      limits,
+      readOnly: this.settings.readOnly,
+    });
   }
 
   #authenticate(req: IncomingMessage, entry: RecordedRequest): void {
@@ -360,6 +392,15 @@ class Sandbox implements ControlTarget {
       limits: this.limits,
       duplicates: this.settings.duplicates,
       now: this.now,
+      headerMatch: this.settings.headerMatch,
+      indexDelayMs: this.settings.indexDelayMs,
+      readOnly: this.settings.readOnly,
+      takeImportRefusal: () => {
+        const refusal = this.settings.importRefusal;
+        if (!refusal || refusal.count <= 0) return null;
+        refusal.count -= 1;
+        return refusal.type;
+      },
     };
     return { status: 200, json: await runEnvelope(envelope, context, sessionState) };
   }

@@ -7,12 +7,19 @@ export interface SessionInput {
   accountId: string;
   username: string;
   limits: JmapCoreLimits;
+  readOnly?: boolean;
 }
 
 export const API_PATH = '/jmap/api/';
 export const SESSION_PATH = '/jmap/session';
 
-export function sessionJson({ origin, accountId, username, limits }: SessionInput): Record<string, unknown> {
+export function sessionJson({
+  origin,
+  accountId,
+  username,
+  limits,
+  readOnly = false,
+}: SessionInput): Record<string, unknown> {
   const session = {
     capabilities: {
       [CORE_CAPABILITY]: {
@@ -25,7 +32,7 @@ export function sessionJson({ origin, accountId, username, limits }: SessionInpu
       [accountId]: {
         name: username,
         isPersonal: true,
-        isReadOnly: false,
+        isReadOnly: readOnly,
         accountCapabilities: {
           [CORE_CAPABILITY]: {},
           [MAIL_CAPABILITY]: {

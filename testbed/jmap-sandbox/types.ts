@@ -79,10 +79,38 @@ export interface JmapSandboxOptions {
   /** Epoch milliseconds; default Date.now. advanceClock() adds to it. */
   now?: () => number;
   log?: (line: string) => void;
+  /** Default 'wholeWord'. */
+  headerMatch?: HeaderMatch;
+  /** Default 0. */
+  indexDelayMs?: number;
+  /** Default false. */
+  readOnly?: boolean;
+}
+
+/**
+ * How `Email/query`'s `header` condition matches a value. RFC 8621 §4.4.1 leaves string matching to
+ * the server: `substring` is case-insensitive "contains"; `wholeWord` (the default, the loosest the
+ * RFC allows) matches when every word of the query is a word of the value, in any order and case,
+ * so a query for one Message-ID can return emails with another.
+ */
+export type HeaderMatch = 'wholeWord' | 'substring';
+
+/** notCreated SetErrors `Email/import` answers for the next `count` emails (RFC 8621 §4.8, RFC 8620 §5.3). */
+export interface ImportRefusal {
+  type: 'rateLimit' | 'overQuota';
+  count: number;
 }
 
 export type MutableJmapOptions = Partial<
-  Pick<JmapSandboxOptions, 'duplicates' | 'concurrencyRefusalStatus' | 'cors'>
+  Pick<JmapSandboxOptions, 'duplicates' | 'concurrencyRefusalStatus' | 'cors'> & {
+    headerMatch: HeaderMatch;
+    /** An imported email is found by Email/query only this long (sandbox clock) after its import. Default 0. */
+    indexDelayMs: number;
+    /** The session marks the account `isReadOnly` (and writes are refused with `forbidden`). */
+    readOnly: boolean;
+    /** null clears a refusal still pending. */
+    importRefusal: ImportRefusal | null;
+  }
 >;
 
 export interface JmapMailbox {

@@ -139,8 +139,13 @@ describe('Gmail sandbox: labels and threads', () => {
       ],
       ['Subject does not match', { Subject: 'Re: Something else' }, { threadId: first.threadId }],
     ];
-    for (const [reason, headers, metadata] of cases) {
-      const reply = await importMessage(conversationMessage(1, headers), metadata);
+    for (const [index, [reason, headers, metadata]] of cases.entries()) {
+      // Each case its own Message-ID: Gmail would merge a second import of the same one.
+      const messageId = `<conv-1.case-${index}@import.example.com>`;
+      const reply = await importMessage(
+        conversationMessage(1, { ...headers, 'Message-ID': messageId }),
+        metadata,
+      );
       expect(reply.threadId, reason).toBe(reply.id);
       expect(sandbox.messages().at(-1)?.threading.reason, reason).toContain(reason);
     }
@@ -150,7 +155,11 @@ describe('Gmail sandbox: labels and threads', () => {
     sandbox.setOptions({ threadReferences: 'in-thread' });
     const first = await importMessage(conversationMessage(0));
     const stranger = await importMessage(
-      conversationMessage(1, { 'In-Reply-To': '<other@x.example>', References: '<other@x.example>' }),
+      conversationMessage(1, {
+        'In-Reply-To': '<other@x.example>',
+        References: '<other@x.example>',
+        'Message-ID': '<stranger@import.example.com>',
+      }),
       { threadId: first.threadId },
     );
     expect(stranger.threadId).not.toBe(first.threadId);

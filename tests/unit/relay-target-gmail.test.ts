@@ -6,6 +6,10 @@ import { createRelayApi, type RelayApi } from '../../src/adapters/relay/relay-ap
 import { RelayLedger } from '../../src/adapters/relay/ledger.ts';
 import type { RelayProgress } from '../../src/adapters/relay/types.ts';
 import { realClock, type PacerClock } from '../../src/adapters/relay/pacer.ts';
+import { GmailTarget, RESUMABLE_ABOVE_BYTES } from '../../src/adapters/relay/gmail-target.ts';
+import { RELAY_ALREADY_IN_MAILBOX, relayReportItems } from '../../src/adapters/relay/report-items.ts';
+import { ExportStore } from '../../src/adapters/store.ts';
+import type { ReportItem } from '../../src/domain/report/types.ts';
 import {
   PDF_BYTES,
   RELAYED_IDS,
@@ -26,6 +30,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   gmail.reset();
+  gmail.setOptions({ expireUploadSessions: null });
   fixture = await makeRelayFixture();
   ledger = ledgerName();
 });
@@ -216,4 +221,79 @@ describe('Gmail target', () => {
       relay.connect({ kind: 'gmail', token: 't', apiBase: 'https://evil.example' }),
     ).rejects.toThrow(/must be https:\/\/gmail.googleapis.com/);
   });
+
+  it('reports an email the mailbox already held (same Message-ID) as "already in the mailbox", not relayed', async () => {
+    const seeded = await gmail.seedMessage(
+      [
+        'From: ada@customer.example',
+        'Subject: Synced before the move',
+        'Date: Wed, 29 Nov 2023 09:00:00 +0000',
+        'Message-ID: <original-a1@customer.example>',
+        '',
+        'Already here.',
+        '',
+      ].join('\r\n'),
+      ['INBOX'],
+    );
+    const relay = await connected(api());
+    const done = await relay.start({});
+    expect(done.state).toBe('finished');
+    expect(done.counts).toMatchObject({ done: 4, failed: 0 });
+    expect(done.alreadyInMailbox).toBe(1);
+    // Gmail merged the import into the message it held: labels added, no second message.
+    expect(gmail.messages()).toHaveLength(4);
+    const merged = gmail.messages().find((m) => m.id === seeded.id)!;
+    expect(merged.labelIds).toContain('INBOX');
+    expect(merged.labelIds.some((id) => id.startsWith('Label_'))).toBe(true);
+
+    const store = await ExportStore.open({ name: fixture.dbName });
+    const ledgerDb = await RelayLedger.open({ name: ledger });
+    try {
+      const items: ReportItem[] = [];
+      for await (const item of relayReportItems(store, ledgerDb)) items.push(item);
+      const a1 = items.find((item) => item.frontId === 'msg_a1')!;
+      expect(a1).toMatchObject({ status: 'imported', reason: RELAY_ALREADY_IN_MAILBOX });
+      const a2 = items.find((item) => item.frontId === 'msg_a2')!;
+      expect(a2.status).toBe('imported');
+      expect(a2.reason).toBeUndefined();
+    } finally {
+      ledgerDb.close();
+      store.close();
+    }
+  });
+
+  it.each([404, 410] as const)(
+    'starts a resumable upload over when its session answers %i, instead of failing the email',
+    async (status) => {
+      gmail.setOptions({ expireUploadSessions: { status, count: 2 } });
+      const target = await GmailTarget.connect({ apiBase: gmail.url, token: gmail.token });
+      await target.prepare([]);
+      const head = [
+        'From: ada@customer.example',
+        'Subject: Large',
+        'Date: Wed, 29 Nov 2023 09:00:00 +0000',
+        'Message-ID: <large-1@customer.example>',
+        '',
+        '',
+      ].join('\r\n');
+      const raw = new TextEncoder().encode(head + 'x'.repeat(RESUMABLE_ABOVE_BYTES + 1000));
+      const stored = await target.send({
+        email: {
+          frontId: 'msg_large',
+          conversationId: 'cnv_large',
+          messageId: '<large-1@customer.example>',
+          createdAt: 0,
+          raw,
+        },
+        inboxes: [],
+        threadId: null,
+      });
+      expect(gmail.messages().map((m) => m.id)).toEqual([stored.remoteId]);
+      expect(gmail.messages()[0]!.uploadForm).toBe('resumable');
+      const sessions = gmail
+        .requests()
+        .filter((r) => r.operation?.startsWith('messages.import') && r.method === 'POST');
+      expect(sessions).toHaveLength(3);
+    },
+  );
 });

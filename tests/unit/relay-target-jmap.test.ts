@@ -4,6 +4,7 @@ import { startJmapSandbox, type JmapSandbox } from '../../testbed/jmap-sandbox/s
 import { createRelayApi, type RelayApi } from '../../src/adapters/relay/relay-api.ts';
 import { RelayLedger } from '../../src/adapters/relay/ledger.ts';
 import { realClock } from '../../src/adapters/relay/pacer.ts';
+import { JmapTarget } from '../../src/adapters/relay/jmap-target.ts';
 import { RELAYED_IDS, T0, ledgerName, makeRelayFixture, type RelayFixture } from './relay-target-fixtures.ts';
 
 let jmap: JmapSandbox;
@@ -18,7 +19,13 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   jmap.reset();
-  jmap.setOptions({ duplicates: 'allow' });
+  jmap.setOptions({
+    duplicates: 'allow',
+    headerMatch: 'wholeWord',
+    indexDelayMs: 0,
+    readOnly: false,
+    importRefusal: null,
+  });
   fixture = await makeRelayFixture();
   ledger = ledgerName();
 });
@@ -154,4 +161,89 @@ describe('JMAP target', () => {
     expect((await relay.start({})).state).toBe('finished');
     expect(jmap.emails()).toHaveLength(4);
   });
+
+  it('confirms a query hit with Email/get: an email whose Message-ID only shares its words is not the copy', async () => {
+    const target = await JmapTarget.connect({ sessionUrl: jmap.sessionUrl, token: jmap.token });
+    await target.chooseMailbox(null);
+    const other = await target.send({
+      email: rawEmail('<Beta.alpha@relay.example>'),
+      inboxes: [],
+      threadId: null,
+    });
+    // Whole-word, case-insensitive matching (RFC 8621 §4.4.1) returns the other email for this query.
+    expect(await target.find('<alpha.beta@relay.example>')).toBeNull();
+    expect(await target.find('<Beta.alpha@relay.example>')).toMatchObject({ remoteId: other.remoteId });
+  });
+
+  it('waits for the search index before trusting "not found" after a lost answer (no duplicate)', async () => {
+    jmap.setOptions({ indexDelayMs: 3_000 });
+    const relay = createRelayApi({
+      dbName: fixture.dbName,
+      ledgerName: ledger,
+      progressIntervalMs: 10,
+      // Waiting moves the sandbox clock, so its index catches up as it would in real time.
+      clock: {
+        now: () => jmap.snapshot().clockOffsetMs + T0,
+        sleep: (ms) => {
+          jmap.advanceClock(ms);
+          return Promise.resolve();
+        },
+      },
+    });
+    await connected(relay);
+    await relay.chooseFolder(null);
+    jmap.injectResponses({ status: 0, count: 1, paths: /\/jmap\/api\//, afterWrite: true });
+    const done = await relay.start({});
+    expect(done.state).toBe('finished');
+    expect(done.counts).toMatchObject({ done: 4, failed: 0 });
+    expect(jmap.emails().map(frontId).sort()).toEqual([...RELAYED_IDS].sort());
+  });
+
+  it('retries an email refused with rateLimit after a pause instead of failing it', async () => {
+    jmap.setOptions({ importRefusal: { type: 'rateLimit', count: 2 } });
+    const done = await (await connected(api())).start({});
+    expect(done.state).toBe('finished');
+    expect(done.counts).toMatchObject({ done: 4, failed: 0 });
+    expect(done.rateLimited).toBeGreaterThanOrEqual(2);
+    expect(jmap.emails()).toHaveLength(4);
+  });
+
+  it('stops the run on overQuota with a clear message instead of failing every email', async () => {
+    jmap.setOptions({ importRefusal: { type: 'overQuota', count: 100 } });
+    const done = await (await connected(api())).start({});
+    expect(done.state).toBe('stopped');
+    expect(done.stateReason).toMatch(/mailbox is full.*overQuota/);
+    expect(done.counts.failed).toBe(0);
+    // Only the imports already in flight when the first refusal came (not one per email).
+    const imports = jmap.requests().filter((r) => r.methodCalls.includes('Email/import'));
+    expect(imports.length).toBeLessThanOrEqual(jmap.limits.maxConcurrentRequests);
+  });
+
+  it('refuses an account the session marks isReadOnly when connecting', async () => {
+    jmap.setOptions({ readOnly: true });
+    await expect(JmapTarget.connect({ sessionUrl: jmap.sessionUrl, token: jmap.token })).rejects.toThrow(
+      /read-only for this token/,
+    );
+    expect(jmap.requests().some((r) => r.kind === 'api')).toBe(false);
+  });
 });
+
+function rawEmail(messageId: string) {
+  const raw = [
+    'From: ada@customer.example',
+    'To: support@relay.example',
+    'Subject: Lookalike',
+    'Date: Wed, 29 Nov 2023 21:17:19 +0000',
+    `Message-ID: ${messageId}`,
+    '',
+    'Body.',
+    '',
+  ].join('\r\n');
+  return {
+    frontId: 'msg_lookalike',
+    conversationId: 'cnv_lookalike',
+    messageId,
+    createdAt: T0,
+    raw: new TextEncoder().encode(raw),
+  };
+}

@@ -4,6 +4,9 @@
  * `neverMarkSpam=true`, `processForCalendar=false`; one label `Front import/<inbox>` per marked inbox
  * (created when missing), not the Inbox unless asked; `threadId` keeps a conversation in one thread.
  * Unknown outcomes are looked up with `messages.list?q=rfc822msgid:` (needs `gmail.readonly`).
+ * Gmail keeps one message per Message-ID in a mailbox (importing it again only adds labels), so
+ * each email is first looked up: one already there is imported (for its label) and reported as
+ * "already in the mailbox".
  */
 import type { Inbox } from '../../domain/model.ts';
 import { bodySnippet, record, retryAfterMs, send, stringField, type Fetch, type HttpAnswer } from './http.ts';
@@ -28,6 +31,8 @@ export const GMAIL_UNITS = { import: 25, list: 5, labelsList: 1, labelsCreate: 5
  * other apps of the same user (≈ 480 imports per minute).
  */
 export const GMAIL_LIMITS: PacerLimits = { concurrency: 4, unitsPerWindow: 12_000, windowMs: 60_000 };
+/** Times an upload session answering 404/410 (expired) is started over before the email fails. */
+export const UPLOAD_SESSION_RESTARTS = 3;
 
 /** Google's migration tool switches to an upload session above 5 MB. */
 export const RESUMABLE_ABOVE_BYTES = 5 * 1024 * 1024;
@@ -57,7 +62,8 @@ export class GmailTarget implements RelayTarget {
   readonly account: TargetAccount;
   readonly maxMessageBytes = GMAIL_MAX_MESSAGE_BYTES;
   readonly limits = GMAIL_LIMITS;
-  readonly sendUnits = GMAIL_UNITS.import;
+  /** The Message-ID lookup, then the import. */
+  readonly sendUnits = GMAIL_UNITS.list + GMAIL_UNITS.import;
   readonly findUnits = GMAIL_UNITS.list;
   readonly searchSettleMs = GMAIL_SEARCH_SETTLE_MS;
   readonly #base: string;
@@ -152,11 +158,14 @@ export class GmailTarget implements RelayTarget {
     const metadata: Record<string, unknown> = { labelIds };
     if (request.threadId) metadata.threadId = request.threadId;
     const raw = request.email.raw;
+    // Looked up first: the import answer is the same whether Gmail stored a new message or merged.
+    const before = await this.find(request.email.messageId);
     const answer =
       raw.length > RESUMABLE_ABOVE_BYTES
         ? await this.#resumableImport(metadata, raw)
         : await this.#multipartImport(metadata, raw);
-    return storedCopy(this.#ok(answer, 'Gmail import'), 'Gmail import');
+    const stored = storedCopy(this.#ok(answer, 'Gmail import'), 'Gmail import');
+    return before ? { ...stored, alreadyInMailbox: true } : stored;
   }
 
   async find(messageId: string): Promise<StoredCopy | null> {
@@ -200,8 +209,19 @@ export class GmailTarget implements RelayTarget {
     );
   }
 
-  /** An upload session, then the bytes. Falls back to multipart when the browser cannot read `Location`. */
+  /**
+   * An upload session, then the bytes; a session answering 404 or 410 has expired and is started
+   * over (Google's upload guide). Falls back to multipart when the browser cannot read `Location`.
+   */
   async #resumableImport(metadata: Record<string, unknown>, raw: Uint8Array): Promise<HttpAnswer> {
+    for (let restart = 0; ; restart++) {
+      const answer = await this.#resumableAttempt(metadata, raw);
+      if ((answer.status !== 404 && answer.status !== 410) || restart >= UPLOAD_SESSION_RESTARTS)
+        return answer;
+    }
+  }
+
+  async #resumableAttempt(metadata: Record<string, unknown>, raw: Uint8Array): Promise<HttpAnswer> {
     const start = await this.#request(
       'POST',
       `/upload/gmail/v1/users/me/messages/import?${this.#importQuery('resumable')}`,

@@ -3,7 +3,8 @@
  * tells the API and upload URLs and the limits; each email is uploaded as a blob, then
  * `Email/import`ed into the chosen mailbox, marked read, with `receivedAt` = Front's `created_at`.
  * `alreadyExists` is success (the server already holds that email). Unknown outcomes are looked up
- * with `Email/query` on the Message-ID header.
+ * with `Email/query` on the Message-ID header, then confirmed with `Email/get`: RFC 8621 §4.4.1
+ * leaves the matching to the server (whole words, any case), so a hit may be another email.
  */
 import type { Inbox } from '../../domain/model.ts';
 import { bodySnippet, record, retryAfterMs, send, stringField, type Fetch, type HttpAnswer } from './http.ts';
@@ -17,6 +18,11 @@ const MAIL = 'urn:ietf:params:jmap:mail';
 const USING = [CORE, MAIL];
 /** The mailbox created when the user picks none. */
 export const JMAP_DEFAULT_MAILBOX = 'Front import';
+
+/** How long after an import a JMAP server's search is trusted to see it (indexing may lag). */
+export const JMAP_SEARCH_SETTLE_MS = 5_000;
+/** Email/query hits checked with Email/get for the exact Message-ID. */
+const FIND_CANDIDATES = 20;
 
 export interface JmapLimits {
   maxSizeUpload: number;
@@ -53,8 +59,8 @@ export class JmapTarget implements RelayTarget {
   readonly limits: PacerLimits;
   readonly sendUnits = 1;
   readonly findUnits = 1;
-  /** Email/query sees an import at once. */
-  readonly searchSettleMs = 0;
+  /** RFC 8621 does not say when Email/query sees an import: a miss is trusted only after this. */
+  readonly searchSettleMs = JMAP_SEARCH_SETTLE_MS;
   readonly session: Session;
   readonly #fetch: Fetch;
   #token: string;
@@ -185,20 +191,49 @@ export class JmapTarget implements RelayTarget {
     }
     const type = stringField(refused, 'type') ?? 'unknown';
     const description = stringField(refused, 'description') ?? bodySnippet(refused ?? result);
+    // RFC 8620 §5.3: rateLimit "may work if tried again later"; nothing was stored.
+    if (type === 'rateLimit')
+      throw new TargetError('rate', `Email/import refused it for now: ${type} ${description}`);
+    // Every later email would meet a full account too: stop instead of failing them one by one.
+    if (type === 'overQuota')
+      throw new TargetError(
+        'fatal',
+        `The mailbox is full (${type}: ${description}). Free some space in the account, then resume the relay.`,
+      );
     if (type === 'tooLarge')
       throw new TargetError('too-large', `Email/import refused it: ${type} ${description}`);
     throw new TargetError('rejected', `Email/import refused it: ${type} ${description}`);
   }
 
+  /** The email whose Message-ID is exactly this one; the query's hits are only candidates. */
   async find(messageId: string): Promise<StoredCopy | null> {
     const [, result] = await this.#call(
       'Email/query',
-      { accountId: this.session.accountId, filter: { header: ['Message-ID', messageId] }, limit: 5 },
+      {
+        accountId: this.session.accountId,
+        filter: { header: ['Message-ID', messageId] },
+        limit: FIND_CANDIDATES,
+      },
       'Email/query by Message-ID',
     );
-    const ids = record(result)?.ids;
-    const first = Array.isArray(ids) ? ids[0] : undefined;
-    return typeof first === 'string' ? { remoteId: first, threadId: null } : null;
+    const listed = record(result)?.ids;
+    const ids = (Array.isArray(listed) ? listed : []).filter((id): id is string => typeof id === 'string');
+    if (ids.length === 0) return null;
+    const [, got] = await this.#call(
+      'Email/get',
+      { accountId: this.session.accountId, ids, properties: ['id', 'threadId', 'messageId'] },
+      'Email/get of the Message-IDs',
+    );
+    // `messageId` holds the ids without angle brackets (RFC 8621 §4.1.3); compared exactly.
+    const wanted = messageId.replace(/^<|>$/g, '');
+    const list = record(got)?.list;
+    for (const email of Array.isArray(list) ? list : []) {
+      const ids = record(email)?.messageId;
+      const id = stringField(email, 'id');
+      if (id && Array.isArray(ids) && ids.includes(wanted))
+        return { remoteId: id, threadId: stringField(email, 'threadId') };
+    }
+    return null;
   }
 
   async #upload(raw: Uint8Array): Promise<string> {
@@ -245,7 +280,9 @@ export class JmapTarget implements RelayTarget {
           ? 'transient'
           : type === 'requestTooLarge'
             ? 'too-large'
-            : 'rejected';
+            : type === 'accountReadOnly'
+              ? 'fatal'
+              : 'rejected';
       throw new TargetError(kind, `${what}: ${type} ${stringField(first[1], 'description') ?? ''}`.trim());
     }
     return [first[0], first[1]];
@@ -274,6 +311,13 @@ export function parseSession(body: unknown, sessionUrl: string): Session {
     throw new TargetError(
       'fatal',
       `This is not a JMAP mail session (no apiUrl, uploadUrl or mail account): ${bodySnippet(body)}`,
+    );
+  }
+  // RFC 8620 §2: a read-only account refuses every write; say so before anything is sent.
+  if (record(record(session.accounts)?.[accountId])?.isReadOnly === true) {
+    throw new TargetError(
+      'fatal',
+      `The JMAP account ${stringField(session, 'username') ?? accountId} is read-only for this token: relay mode cannot store emails in it. Use a token (or an account) with write access to mail.`,
     );
   }
   const core = record(record(session.capabilities)?.[CORE]);

@@ -44,6 +44,8 @@ export interface RelayItem {
   notes: string[];
   /** Sends that ended without an answer and were not found on the target. */
   failures: number;
+  /** Done, but the mailbox already held an email with this Message-ID (Gmail merged the two). */
+  alreadyInMailbox?: boolean;
   updatedAt: number;
 }
 
@@ -198,8 +200,16 @@ export class RelayLedger {
   }
 
   /** The target holds the copy: strict durability, or a crash right after would send it again. */
-  async markDone(row: RelayItem, remoteId: string, threadId: string | null): Promise<RelayItem> {
-    return this.#put({ ...row, status: 'done', attempt: null, remoteId, threadId, reason: null }, true);
+  async markDone(
+    row: RelayItem,
+    remoteId: string,
+    threadId: string | null,
+    alreadyInMailbox = false,
+  ): Promise<RelayItem> {
+    const done = { ...row, status: 'done' as const, attempt: null, remoteId, threadId, reason: null };
+    if (alreadyInMailbox) done.alreadyInMailbox = true;
+    else delete done.alreadyInMailbox;
+    return this.#put(done, true);
   }
 
   async markFailed(row: RelayItem, reason: string): Promise<RelayItem> {

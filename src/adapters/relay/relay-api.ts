@@ -152,6 +152,7 @@ export function createRelayApi(options: RelayApiOptions = {}): RelayApi {
         .filter((id) => !files.has(id))
         .map((id) => names.get(id) ?? id.split('|')[0] ?? id),
       checkedOnTarget: run?.checkedOnTarget ?? 0,
+      alreadyInMailbox: run?.alreadyInMailbox ?? 0,
       rateLimited: run?.rateLimited ?? 0,
       recentFailures: [...status.recentFailures],
       startedAt: status.startedAt,

@@ -84,6 +84,8 @@ export class RelayRun {
   #rateLimitedInARow = 0;
   /** Counters for the page. */
   checkedOnTarget = 0;
+  /** Emails the mailbox already held (same Message-ID) when they were sent. */
+  alreadyInMailbox = 0;
   rateLimited = 0;
 
   constructor(deps: RelayRunDeps) {
@@ -224,7 +226,8 @@ export class RelayRun {
           target.uploadBytes?.(email.raw) ?? 0,
         );
         this.#rateLimitedInARow = 0;
-        await ledger.markDone(attempt.row ?? row, stored.remoteId, stored.threadId);
+        await ledger.markDone(attempt.row ?? row, stored.remoteId, stored.threadId, stored.alreadyInMailbox);
+        if (stored.alreadyInMailbox) this.alreadyInMailbox++;
         this.#deps.events.changed();
         return stored;
       } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * Every email of the export as an import-report item (kind `email`), for the report to call:
- * - relayed (a done row in the relay ledger): `imported`, `target` = the mailbox it went to;
+ * - relayed (a done row in the relay ledger): `imported`, `target` = the mailbox it went to; when
+ *   the mailbox already held it, `reason` says so (RELAY_ALREADY_IN_MAILBOX);
  * - failed on its target: `failed`, with the target's error text;
  * - relay not done yet (or sent and not confirmed): `pending`, with why when known;
  * - emails of inboxes synced by their mail server: `skipped` (SKIP_REASONS.emailSynced);
@@ -22,6 +23,8 @@ import {
 } from './relay-source.ts';
 
 export const RELAY_PENDING_REASON = 'not relayed yet: choose a mailbox in step "Relay emails"';
+/** A done row whose email the mailbox held before the relay sent it (Gmail keeps one per Message-ID). */
+export const RELAY_ALREADY_IN_MAILBOX = 'already in the mailbox: it held an email with the same Message-ID';
 export const RELAY_UNCONFIRMED_REASON =
   'sent to the mailbox, not confirmed yet: checked there on the next relay run';
 
@@ -50,6 +53,8 @@ function relayedItem(
   const target = targetText(best, targets);
   const flags = best.notes.some((note) => note.startsWith(FLAGS.fileMissing)) ? [FLAGS.fileMissing] : [];
   const withFlags = flags.length > 0 ? { flags } : {};
+  if (best.status === 'done' && best.alreadyInMailbox)
+    return { ...base, status: 'imported', target, reason: RELAY_ALREADY_IN_MAILBOX, ...withFlags };
   if (best.status === 'done') return { ...base, status: 'imported', target, ...withFlags };
   if (best.status === 'failed') return { ...base, status: 'failed', target, reason: best.reason ?? 'failed' };
   const reason = best.status === 'sending' ? RELAY_UNCONFIRMED_REASON : (best.reason ?? RELAY_PENDING_REASON);

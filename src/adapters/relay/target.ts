@@ -28,6 +28,11 @@ export interface SendRequest {
 export interface StoredCopy {
   remoteId: string;
   threadId: string | null;
+  /**
+   * The mailbox held an email with this Message-ID before the send (Gmail keeps one per Message-ID
+   * and answers with it): reported as "already in the mailbox", not as relayed.
+   */
+  alreadyInMailbox?: boolean;
 }
 
 export interface RelayTarget {

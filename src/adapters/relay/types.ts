@@ -61,6 +61,8 @@ export interface RelayProgress {
   filesNeeded: string[];
   /** Outcomes checked on the target after an unknown answer or a reload. */
   checkedOnTarget: number;
+  /** Emails of this run the mailbox already held (same Message-ID): stored there, not relayed. */
+  alreadyInMailbox: number;
   /** 429 answers met during this run. */
   rateLimited: number;
   /** The latest failures, newest last (capped), for the page. */
