@@ -103,6 +103,25 @@ describe('import engine: a whole run', () => {
     );
   }, 60_000);
 
+  it('finds "Imported from Front" past the first page of shared labels (never a second one)', async () => {
+    const { paths } = await generate(21, 20);
+    bed = await startEngineBed(paths);
+    bed.sandbox.seedSharedLabels(Array.from({ length: 450 }, (_, i) => `Label ${i + 1}`));
+    const [existing] = bed.sandbox.seedSharedLabels(['Imported from Front']);
+    await runToEnd(bed.engine(), bed, bed.request('full'));
+    const state = bed.sandbox.snapshot();
+    expect(state.sharedLabels.filter((l) => l.name === 'Imported from Front')).toHaveLength(1);
+    const labelled = state.conversations.filter((c) => c.messages.length > 0);
+    expect(labelled.length).toBeGreaterThan(0);
+    for (const conversation of labelled) expect(conversation.shared_labels).toContain(existing);
+    // Read through `offset`, at most 200 a page (the sandbox caps `limit` as Missive documents).
+    const offsets = bed.sandbox
+      .requests()
+      .filter((r) => r.method === 'GET' && r.path === '/v1/shared_labels')
+      .map((r) => r.query.offset);
+    expect(offsets).toEqual(['0', '200', '400']);
+  }, 60_000);
+
   it('posts email conversations’ comments once the email is in Missive, on a later run', async () => {
     const { paths } = await generate(22, 50);
     const truth = await readTruth(paths);
