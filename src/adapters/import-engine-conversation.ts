@@ -321,7 +321,7 @@ export class ConversationTask {
       .map((action) => this.#comments.get(action.frontId))
       .filter((comment): comment is Comment => comment !== undefined);
     if (pending.length === 0) return 'continue';
-    const located = await this.#locate(pending);
+    const located = await this.#locate(pending, plan);
     if (located !== 'continue') return located;
     const { organization, placement } = this.#ctx.target;
     const posts = commentPostPayloads(
@@ -341,23 +341,11 @@ export class ConversationTask {
   }
 
   /** Makes sure the Missive conversation of the comments is known; otherwise they wait, with why. */
-  async #locate(pending: readonly Comment[]): Promise<Step> {
+  async #locate(pending: readonly Comment[], plan: ConversationPlan): Promise<Step> {
     if (this.#row.missiveConversationId) return 'continue';
     const items = pending.map((c) => this.#items.get(c.id)!);
     if (this.#row.commentRoute === 'email' && this.#row.lookupMessageId) {
-      const lookup = await this.#ctx.requester.read(emailLookupPath(this.#row.lookupMessageId));
-      if (!lookup.ok) {
-        if (lookup.why === 'stopped') return 'stopped';
-        await this.#update(items, () => ({ reason: `the email lookup failed: ${lookup.message}` }));
-        return 'complete';
-      }
-      const conversationId = conversationIdFromLookup(lookup.body);
-      if (!conversationId) {
-        await this.#update(items, () => ({ reason: PENDING_REASONS.emailNotInMissive }));
-        return 'complete';
-      }
-      await this.#setMissiveConversation(conversationId, webUrlFromBody(lookup.body));
-      return 'continue';
+      return this.#locateEmail(items, plan.conversation.lookupMessageIds);
     }
     if (this.#row.smsSent === 0) {
       await this.#update(items, () => ({ reason: PENDING_REASONS.smsNotInMissive }));
@@ -372,6 +360,29 @@ export class ConversationTask {
     }
     await this.#setMissiveConversation(found.missiveConversationId, null);
     return 'continue';
+  }
+
+  /**
+   * Finds the email conversation by each of its Message-IDs in turn (the ledger's first, then the
+   * plan's others): Missive often holds only part of a thread. The comments wait only when none is in.
+   */
+  async #locateEmail(items: LedgerItem[], planned: readonly string[]): Promise<Step> {
+    const first = this.#row.lookupMessageId!;
+    for (const messageId of [first, ...planned.filter((id) => id !== first)]) {
+      const lookup = await this.#ctx.requester.read(emailLookupPath(messageId));
+      if (!lookup.ok) {
+        if (lookup.why === 'stopped') return 'stopped';
+        await this.#update(items, () => ({ reason: `the email lookup failed: ${lookup.message}` }));
+        return 'complete';
+      }
+      const conversationId = conversationIdFromLookup(lookup.body);
+      if (conversationId) {
+        await this.#setMissiveConversation(conversationId, webUrlFromBody(lookup.body));
+        return 'continue';
+      }
+    }
+    await this.#update(items, () => ({ reason: PENDING_REASONS.emailNotInMissive }));
+    return 'complete';
   }
 
   // ---- One write ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  * label "Imported from Front" of the organization is reused, or created.
  */
 import { backoffDelay, type SchedulerClock } from '../domain/import/rate-scheduler.ts';
+import { readAllPages } from './missive-client.ts';
 import type { Requester } from './import-engine-requests.ts';
 import { DEFAULT_IMPORT_LABEL_NAME } from './import-engine-types.ts';
 
@@ -36,10 +37,18 @@ async function findLabel(
   organization: string,
   name: string,
 ): Promise<LabelResult | null> {
-  const params = new URLSearchParams({ organization, limit: '200' });
-  const result = await requester.read(`/shared_labels?${params.toString()}`);
-  if (!result.ok) return { ok: false, stopped: result.why === 'stopped', message: result.message };
-  const found = labelsIn(result.body).find(
+  // Every page: an organization may have more labels than one page holds.
+  const result = await readAllPages(async (query) => {
+    const read = await requester.read(
+      `/shared_labels?organization=${encodeURIComponent(organization)}&${query}`,
+    );
+    return read.ok ? { ok: true, items: labelsIn(read.body) } : { ok: false, failure: read };
+  });
+  if (!result.ok) {
+    const failure = result.failure;
+    return { ok: false, stopped: failure.why === 'stopped', message: failure.message };
+  }
+  const found = result.items.find(
     (label) => label.name === name && (organizationOf(label) ?? organization) === organization,
   );
   return typeof found?.id === 'string' ? { ok: true, id: found.id } : null;

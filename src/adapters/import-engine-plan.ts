@@ -6,6 +6,7 @@
 import {
   commentChunkLengths,
   countCommentPosts,
+  DEFAULT_CHANNEL_MESSAGE_TYPE,
   type CommentMode,
   type ImportTarget,
 } from '../domain/import/missive-payloads.ts';
@@ -47,6 +48,7 @@ export function importTarget(
 ): ImportTarget {
   return {
     account: request.target.account,
+    channelMessageType: request.target.channelMessageType ?? DEFAULT_CHANNEL_MESSAGE_TYPE,
     organization: request.target.organization,
     team: request.target.team,
     sharedLabelIds: sharedLabelId ? [sharedLabelId] : [],

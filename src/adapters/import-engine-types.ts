@@ -4,6 +4,7 @@
  * the token (it goes in, never out).
  */
 import type {
+  ChannelMessageType,
   CommentMode,
   MessagesRequestBody,
   PostsRequestBody,
@@ -17,6 +18,8 @@ export const DEFAULT_IMPORT_LABEL_NAME = 'Imported from Front';
 export interface TargetInput {
   /** The SMS custom channel's account ID. */
   account: string;
+  /** The channel's message type (Text or HTML); absent in imports started before it was asked: Text. */
+  channelMessageType?: ChannelMessageType;
   organization: string;
   team: string | null;
   /** Null: find or create the shared label named {@link DEFAULT_IMPORT_LABEL_NAME} when the run starts. */

@@ -6,7 +6,7 @@
  * Never holds the token.
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
-import type { CommentMode, Placement } from '../domain/import/missive-payloads.ts';
+import type { ChannelMessageType, CommentMode, Placement } from '../domain/import/missive-payloads.ts';
 import type { CommentRoute } from '../domain/import/plan.ts';
 import type { ItemStatus } from '../domain/model.ts';
 
@@ -116,6 +116,8 @@ export interface RunChoices {
 export interface RunTarget {
   /** The SMS custom channel's account ID. */
   account: string;
+  /** The channel's message type (Text or HTML); absent in imports started before it was asked: Text. */
+  channelMessageType?: ChannelMessageType;
   organization: string;
   team: string | null;
   /** The shared label put on every imported conversation (created when none was picked). */

@@ -143,3 +143,29 @@ function networkMessage(kind: 'cors' | 'network', base: string): string {
     ? `The browser blocked the answer from ${base} (CORS). Missive does not allow requests from this page; use the local forwarding helper (see README: "npm run forwarder").`
     : `Could not reach ${base}: the network is down, the address is wrong, or an extension blocked the request.`;
 }
+
+/** Missive's listing endpoints (users, organizations, teams, shared labels, contact books) cap `limit` at 200. */
+export const LIST_PAGE_SIZE = 200;
+/** A listing longer than this many pages is taken as a server that ignores `offset`. */
+const MAX_LIST_PAGES = 1_000;
+
+export type PageRead<T, F> = { ok: true; items: T[] } | { ok: false; failure: F };
+
+/**
+ * Every item of a listing, read page by page through `offset` until a page comes back short (the
+ * documented pagination). `readPage` gets the query (`limit=…&offset=…`) and answers the page's
+ * items, or a failure that is returned as is.
+ */
+export async function readAllPages<T, F>(
+  readPage: (query: string) => Promise<PageRead<T, F>>,
+  pageSize = LIST_PAGE_SIZE,
+): Promise<PageRead<T, F>> {
+  const items: T[] = [];
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const result = await readPage(`limit=${pageSize}&offset=${page * pageSize}`);
+    if (!result.ok) return result;
+    items.push(...result.items);
+    if (result.items.length < pageSize) return { ok: true, items };
+  }
+  return { ok: true, items };
+}

@@ -156,6 +156,7 @@ export function emptyStats(): ConversationStats {
     attachments: 0,
     attachmentsWithBytes: 0,
     emailsWithMessageId: 0,
+    emailsWithReplyReference: 0,
   };
 }
 
@@ -174,6 +175,7 @@ export function messageStats(message: Message): ConversationStats {
   if (message.isDraft) stats.drafts = 1;
   [stats.attachments, stats.attachmentsWithBytes] = attachmentCounts(message.attachments);
   if (message.kind === 'email' && message.messageId) stats.emailsWithMessageId = 1;
+  if (message.kind === 'email' && hasReplyReference(message)) stats.emailsWithReplyReference = 1;
   return stats;
 }
 
@@ -185,7 +187,14 @@ export function commentStats(comment: Comment): ConversationStats {
   return stats;
 }
 
-/** `into += sign * delta`, field by field. */
+/** Whether a message names its parent's Message-ID (In-Reply-To or References). */
+export function hasReplyReference(message: Pick<Message, 'inReplyTo' | 'references'>): boolean {
+  return message.inReplyTo !== null || message.references.length > 0;
+}
+
+/** `into += sign * delta`, field by field (a field missing from an older row counts as 0). */
 export function addStats(into: ConversationStats, delta: ConversationStats, sign: 1 | -1): void {
-  for (const key of Object.keys(into) as (keyof ConversationStats)[]) into[key] += sign * delta[key];
+  for (const key of Object.keys(emptyStats()) as (keyof ConversationStats)[]) {
+    into[key] = (into[key] ?? 0) + sign * (delta[key] ?? 0);
+  }
 }

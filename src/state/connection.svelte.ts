@@ -1,4 +1,9 @@
-import { MissiveClient, type MissiveFailureKind } from '../adapters/missive-client.ts';
+import {
+  MissiveClient,
+  readAllPages,
+  type MissiveFailureKind,
+  type PageRead,
+} from '../adapters/missive-client.ts';
 import type {
   MissiveOrganization,
   MissiveSharedLabel,
@@ -48,13 +53,14 @@ export class Connection {
     if (this.rememberForTab) this.#storage?.setItem(TOKEN_KEY, this.token);
     else this.#storage?.removeItem(TOKEN_KEY);
     const client = this.client(apiBase);
-    const users = await client.request<{ users: MissiveUser[] }>('GET', '/users?limit=200');
+    const users = await listAll<'users', MissiveUser>(client, 'users');
     if (!users.ok) {
+      const { kind, message } = users.failure;
       this.status = 'failed';
-      this.failure = { kind: users.kind, message: connectMessage(users.kind, users.message) };
+      this.failure = { kind, message: connectMessage(kind, message) };
       return;
     }
-    const me = users.body?.users?.find((u) => u.me) ?? null;
+    const me = users.items.find((u) => u.me) ?? null;
     if (!me) {
       this.status = 'failed';
       this.failure = {
@@ -64,14 +70,14 @@ export class Connection {
       return;
     }
     const [orgs, teams, labels] = await Promise.all([
-      client.request<{ organizations: MissiveOrganization[] }>('GET', '/organizations?limit=200'),
-      client.request<{ teams: MissiveTeam[] }>('GET', '/teams?limit=200'),
-      client.request<{ shared_labels: MissiveSharedLabel[] }>('GET', '/shared_labels?limit=200'),
+      listAll<'organizations', MissiveOrganization>(client, 'organizations'),
+      listAll<'teams', MissiveTeam>(client, 'teams'),
+      listAll<'shared_labels', MissiveSharedLabel>(client, 'shared_labels'),
     ]);
     this.user = me;
-    this.organizations = orgs.ok ? (orgs.body?.organizations ?? []) : [];
-    this.teams = teams.ok ? (teams.body?.teams ?? []) : [];
-    this.sharedLabels = labels.ok ? (labels.body?.shared_labels ?? []) : [];
+    this.organizations = orgs.ok ? orgs.items : [];
+    this.teams = teams.ok ? teams.items : [];
+    this.sharedLabels = labels.ok ? labels.items : [];
     this.status = 'connected';
   }
 
@@ -82,6 +88,18 @@ export class Connection {
     this.failure = null;
     this.#storage?.removeItem(TOKEN_KEY);
   }
+}
+
+/** A whole listing (`GET /<key>`), page by page: the pickers must not be cut short at 200. */
+function listAll<K extends string, T>(
+  client: MissiveClient,
+  key: K,
+): Promise<PageRead<T, { kind: MissiveFailureKind; message: string }>> {
+  return readAllPages(async (query) => {
+    const response = await client.request<Partial<Record<K, T[]>>>('GET', `/${key}?${query}`);
+    if (!response.ok) return { ok: false, failure: { kind: response.kind, message: response.message } };
+    return { ok: true, items: response.body?.[key] ?? [] };
+  });
 }
 
 export function connectMessage(kind: MissiveFailureKind, detail: string): string {

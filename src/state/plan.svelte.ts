@@ -5,7 +5,12 @@
  */
 import type { PlanOverview, PlanRequest } from '../adapters/import-engine-types.ts';
 import { DEFAULT_IMPORT_LABEL_NAME } from '../adapters/import-engine-types.ts';
-import type { CommentMode, Placement } from '../domain/import/missive-payloads.ts';
+import {
+  DEFAULT_CHANNEL_MESSAGE_TYPE,
+  type ChannelMessageType,
+  type CommentMode,
+  type Placement,
+} from '../domain/import/missive-payloads.ts';
 import type { MissiveSharedLabel, MissiveTeam } from '../domain/missive-types.ts';
 import type { Connection } from './connection.svelte.ts';
 import type { ImportBridge } from './import.svelte.ts';
@@ -30,6 +35,8 @@ export function organizationIdOf(value: string | { id: string } | null | undefin
 
 export class PlanState {
   account = $state('');
+  /** The SMS channel's message type, as chosen when it was created in Missive. */
+  channelMessageType = $state<ChannelMessageType>(DEFAULT_CHANNEL_MESSAGE_TYPE);
   organization = $state('');
   /** '' for none. */
   team = $state('');
@@ -84,6 +91,7 @@ export class PlanState {
   restore(previous: PlanRequest | null | undefined): void {
     if (!previous || this.account.trim()) return;
     this.account = previous.target.account;
+    this.channelMessageType = previous.target.channelMessageType ?? DEFAULT_CHANNEL_MESSAGE_TYPE;
     this.organization = previous.target.organization;
     this.team = previous.target.team ?? '';
     this.sharedLabel = previous.target.sharedLabelId ?? '';
@@ -102,6 +110,7 @@ export class PlanState {
       },
       target: {
         account: this.account.trim(),
+        channelMessageType: this.channelMessageType,
         organization: this.organization,
         team: this.team || null,
         sharedLabelId: this.sharedLabel || null,

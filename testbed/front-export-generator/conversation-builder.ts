@@ -63,6 +63,8 @@ export interface BuiltAttachment {
 export interface BuiltMessage {
   json: FrontMessage;
   kind: MessageKind;
+  /** An email's RFC 5322 Message-ID, whether or not the export carries it. */
+  messageId?: string;
   eml: Buffer | null;
   attachments: BuiltAttachment[];
 }
@@ -493,7 +495,7 @@ function buildEmail(
     fromName: from.name ?? from.address,
     atSeconds: createdAt,
   };
-  return { json, kind: 'email', eml, attachments };
+  return { json, kind: 'email', messageId, eml, attachments };
 }
 
 function emailAttachments(

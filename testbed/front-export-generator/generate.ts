@@ -152,6 +152,7 @@ class GenerationRun {
   private readonly pendingSizes: Promise<number>[] = [];
   private settledBytes = 0;
   private malformedWritten = 0;
+  private replyOnlyThreads = 0;
 
   constructor(
     private readonly config: ResolvedOptions,
@@ -201,6 +202,10 @@ class GenerationRun {
       poolFiller(this.pool, rng.fork('filler')),
       this.config.settings,
     );
+    if (this.replyOnlyThreads < (this.config.hardCases.replyOnlyThreads ?? 0) && keepReplyIdsOnly(built)) {
+      this.replyOnlyThreads++;
+      this.manifest.manifest.hardCaseConversations.replyOnly.push(built.conversation.id);
+    }
     const placements = placementsFor(plan, this.config.zips);
     const arrayVariant = plan.role === 'arrayVariant';
     const entries = placements.flatMap((placement) => conversationEntries(built, placement, arrayVariant));
@@ -370,4 +375,25 @@ function parentFolders(path: string): string[] {
 
 function folderDepth(folder: string): number {
   return folder.split('/').length - 1;
+}
+
+/**
+ * The reply-only hard case: a regular email conversation of two emails or more loses every
+ * Message-ID the export would carry (its `.eml` files, `metadata.headers.message_id`); each reply
+ * keeps `in_reply_to`, its parent's Message-ID. False (nothing changed) for other conversations.
+ */
+function keepReplyIdsOnly(built: BuiltConversation): boolean {
+  const emails = built.messages.filter((m) => m.kind === 'email' && m.messageId);
+  if (built.plan.role !== 'regular' || emails.length < 2 || emails.length !== countEmails(built))
+    return false;
+  emails.forEach((email, i) => {
+    const parent = emails[i - 1]?.messageId;
+    email.json.metadata = parent ? { headers: { in_reply_to: parent } } : {};
+    email.eml = null;
+  });
+  return true;
+}
+
+function countEmails(built: BuiltConversation): number {
+  return built.messages.filter((m) => m.kind === 'email').length;
 }

@@ -82,6 +82,18 @@ export interface ExportManifest {
   ignored: { file: string; path: string }[];
   smsConversations: number;
   emailConversations: number;
+  /**
+   * Conversations with emails (orphans' missing ones included), as the Export summary counts them: an
+   * email carries its own Message-ID (`.eml` or `metadata.headers.message_id`); else one names its
+   * parent's (`in_reply_to`); else none.
+   */
+  emailConversationsLocatable: { byMessageId: number; byInReplyToOnly: number; notLocatable: number };
+  /**
+   * Each written conversation with emails: the RFC 5322 Message-IDs of its emails, oldest first, whether
+   * or not the export carries them (what Missive holds once it synced the thread). Tests seed part of a
+   * thread from it.
+   */
+  emailThreads: { conversationId: string; messageIds: string[] }[];
   conversationsOver400Sms: string[];
   /** Which conversations carry each hard case (always included: these lists are short). */
   hardCaseConversations: {
@@ -93,6 +105,8 @@ export interface ExportManifest {
     largeBody: string[];
     longSms: string[];
     missingAttachmentBytes: string[];
+    /** Email conversations exported without Message-IDs, their replies naming their parents. */
+    replyOnly: string[];
   };
   /** False when the export is too big to list every ID: the `ids` lists are then empty. */
   idsIncluded: boolean;
@@ -140,6 +154,8 @@ export class ManifestBuilder {
       ignored: [],
       smsConversations: 0,
       emailConversations: 0,
+      emailConversationsLocatable: { byMessageId: 0, byInReplyToOnly: 0, notLocatable: 0 },
+      emailThreads: [],
       conversationsOver400Sms: [],
       hardCaseConversations: {
         shared: [],
@@ -150,6 +166,7 @@ export class ManifestBuilder {
         largeBody: [],
         longSms: [],
         missingAttachmentBytes: [],
+        replyOnly: [],
       },
       idsIncluded: true,
       ids: { conversations: [], sms: [], emails: [], comments: [], otherMessages: [] },
@@ -190,6 +207,38 @@ export class ManifestBuilder {
     }
     this.recordHardCase(built);
     this.recordIds(built);
+    this.recordThreading(built.conversation.id, built.messages);
+    const threadIds = built.messages.flatMap((message) => (message.messageId ? [message.messageId] : []));
+    if (threadIds.length > 0)
+      m.emailThreads.push({ conversationId: built.conversation.id, messageIds: threadIds });
+  }
+
+  /** Threading bits per conversation with emails (1: own Message-ID, 2: a parent's named). */
+  readonly #threading = new Map<string, number>();
+
+  private recordThreading(
+    conversationId: string,
+    messages: readonly BuiltConversation['messages'][number][],
+  ): void {
+    let bits = this.#threading.get(conversationId) ?? 0;
+    let emails = false;
+    for (const message of messages) {
+      if (message.kind !== 'email') continue;
+      emails = true;
+      const headers = message.json.metadata.headers;
+      const header = (name: string): unknown =>
+        typeof headers === 'object' && headers !== null
+          ? (headers as Record<string, unknown>)[name]
+          : undefined;
+      if (message.eml || typeof header('message_id') === 'string') bits |= 1;
+      if (typeof header('in_reply_to') === 'string') bits |= 2;
+    }
+    if (!emails) return;
+    const counts = this.manifest.emailConversationsLocatable;
+    const before = this.#threading.get(conversationId);
+    if (before !== undefined) counts[locatability(before)]--;
+    this.#threading.set(conversationId, bits);
+    counts[locatability(bits)]++;
   }
 
   addUnrecognized(file: string, path: string, reason: UnrecognizedFile['reason']): void {
@@ -207,6 +256,7 @@ export class ManifestBuilder {
     const m = this.manifest;
     if (!m.orphans.some((orphan) => orphan.conversationId === conversationId)) m.missingConversations++;
     m.orphans.push({ file, path, messageId: message.json.id, conversationId });
+    this.recordThreading(conversationId, [message]);
     const perInbox = m.perInbox[inboxName];
     if (message.kind === 'sms') {
       m.sms++;
@@ -272,4 +322,8 @@ function countMessages(built: BuiltConversation): { sms: number; emails: number;
     else counts.other++;
   }
   return counts;
+}
+
+function locatability(bits: number): keyof ExportManifest['emailConversationsLocatable'] {
+  return bits & 1 ? 'byMessageId' : bits & 2 ? 'byInReplyToOnly' : 'notLocatable';
 }

@@ -32,6 +32,12 @@ export interface HardCases {
   orphanMessages?: number;
   /** Attachment objects whose bytes are missing although attachments were requested (extension). */
   missingAttachmentBytes?: number;
+  /**
+   * Email conversations (two emails or more) exported without any Message-ID (no `.eml`, none in the
+   * JSON): only each reply's `metadata.headers.in_reply_to` names its parent's. The first such
+   * conversations of the export are picked, so nothing else of the export changes.
+   */
+  replyOnlyThreads?: number;
 }
 
 /** A modest set of every hard case, for `--hard-cases`, demos and end-to-end tests. */
@@ -48,6 +54,7 @@ export const DEFAULT_HARD_CASES: Required<HardCases> = {
   longSmsConversation: true,
   orphanMessages: 3,
   missingAttachmentBytes: 3,
+  replyOnlyThreads: 2,
 };
 
 export interface ConversationPlanExtras {

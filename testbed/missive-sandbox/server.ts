@@ -427,6 +427,21 @@ export async function startMissiveSandbox(options: SandboxOptions = {}): Promise
     userId: USER_ID,
     close: () => closeServer(server),
     seedEmail: (input) => sandbox.seedEmail(input),
+    seedSharedLabels: (names) =>
+      sandbox.store
+        .createSharedLabels(
+          names.map((name) => ({
+            name,
+            organization: ORGANIZATION_ID,
+            color: null,
+            parent: null,
+            share_with_organization: true,
+            share_with_team: null,
+            share_with_users: [],
+            visibility: 'organization' as const,
+          })),
+        )
+        .map((label) => label.id),
     revokeToken: () => sandbox.revokeToken(),
     setFaults: (faults) => sandbox.setFaults(faults),
     setOptions: (settings) => sandbox.setOptions(settings),

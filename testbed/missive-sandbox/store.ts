@@ -92,7 +92,7 @@ export class SandboxStore {
   readonly organizations = [{ id: ORGANIZATION_ID, name: ORGANIZATION_NAME }];
   /** external_id or reference of a custom message → the first conversation that holds it. */
   readonly #threadIndex = new Map<string, string>();
-  /** Normalised Message-ID or message reference → the first conversation that holds it. */
+  /** Normalised email Message-ID → the first conversation that holds it (post references). */
   readonly #postReferenceIndex = new Map<string, string>();
   readonly #emailsByMessageId = new Map<string, SeededEmail[]>();
   readonly #externalIds = new Set<string>();
@@ -247,10 +247,7 @@ export class SandboxStore {
     for (const key of keys) {
       if (!this.#threadIndex.has(key)) this.#threadIndex.set(key, message.conversation);
     }
-    for (const reference of message.references) {
-      const key = normalizeReference(reference);
-      if (key) this.#indexPostReference(key, message.conversation);
-    }
+    // Post references match email Message-ID headers only (as documented), never custom messages.
     if (message.external_id) this.#externalIds.add(message.external_id);
   }
 

@@ -321,6 +321,8 @@ export interface MissiveSandbox {
   close(): Promise<void>;
   /** Adds an "already synced" email; returns its conversation id. */
   seedEmail(input: SeedEmailInput): string;
+  /** Adds shared labels to the organization (e.g. more than one listing page holds); returns their IDs. */
+  seedSharedLabels(names: readonly string[]): string[];
   /** Subsequent requests with the token get 401 (reset() restores it). */
   revokeToken(): void;
   /** Replaces the fault settings (omitted fields fall back to defaults). */

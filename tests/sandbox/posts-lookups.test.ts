@@ -38,11 +38,14 @@ describe('POST /posts', () => {
     expect(without.json.posts.conversation).toBe(conversation);
   });
 
-  it("finds the conversation of a custom message by the message's references", async () => {
+  it("never joins a custom message's conversation by its references or external_id (email Message-IDs only)", async () => {
     const box = await sandbox();
-    const sms = await message(box, { references: ['front-cnv_42'] });
-    const answer = await comment(box, { references: ['front-cnv_42'] });
-    expect(answer.json.posts.conversation).toBe(sms.json.messages.conversation.id);
+    const sms = await message(box, { references: ['front-cnv_42'], external_id: 'msg_42' });
+    const byReference = await comment(box, { references: ['front-cnv_42'] });
+    const byExternalId = await comment(box, { references: ['msg_42'] });
+    expect(byReference.json.posts.conversation).not.toBe(sms.json.messages.conversation.id);
+    expect(byExternalId.json.posts.conversation).not.toBe(sms.json.messages.conversation.id);
+    expect(box.snapshot().conversations).toHaveLength(3);
   });
 
   it('starts an orphan conversation when no reference matches; references with whitespace are ignored', async () => {

@@ -105,6 +105,8 @@ export interface ExportTruth {
   smsRouteComments: Set<string>;
   /** Comments that wait for their email to be in Missive. */
   emailRouteComments: Set<string>;
+  /** Each SMS's text as Front's JSON holds it (`text`). */
+  smsText: Map<string, string>;
 }
 
 function resultsOf(value: unknown): unknown[] {
@@ -122,6 +124,7 @@ export async function readTruth(paths: readonly string[]): Promise<ExportTruth> 
     return c;
   };
   const smsTimes = new Map<string, number>();
+  const smsText = new Map<string, string>();
   for (const path of paths) {
     const reader = new ZipReader(new BlobReader(new Blob([await readFile(path)])));
     for (const entry of await reader.getEntries()) {
@@ -144,6 +147,7 @@ export async function readTruth(paths: readonly string[]): Promise<ExportTruth> 
           if (o.type === 'sms' && !c.sms.includes(id)) {
             c.sms.push(id);
             smsTimes.set(id, Number(o.created_at));
+            smsText.set(id, String(o.text ?? ''));
           } else if (o.type === 'email') c.emails++;
         } else if (id.startsWith('com_') && folder) {
           if (!get(folder).comments.includes(id)) get(folder).comments.push(id);
@@ -157,6 +161,7 @@ export async function readTruth(paths: readonly string[]): Promise<ExportTruth> 
     expectedSms: new Set(),
     smsRouteComments: new Set(),
     emailRouteComments: new Set(),
+    smsText,
   };
   for (const c of conversations.values()) {
     c.sms.sort((a, b) => smsTimes.get(a)! - smsTimes.get(b)! || (a < b ? -1 : 1));

@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImportProgress } from '../../src/adapters/import-engine-types.ts';
+import { readConversation } from '../../src/adapters/import-engine-export.ts';
+import { planConversation } from '../../src/domain/import/plan.ts';
 import { PENDING_REASONS } from '../../src/domain/import/reasons.ts';
 import {
   generate,
@@ -103,6 +105,25 @@ describe('import engine: a whole run', () => {
     );
   }, 60_000);
 
+  it('finds "Imported from Front" past the first page of shared labels (never a second one)', async () => {
+    const { paths } = await generate(21, 20);
+    bed = await startEngineBed(paths);
+    bed.sandbox.seedSharedLabels(Array.from({ length: 450 }, (_, i) => `Label ${i + 1}`));
+    const [existing] = bed.sandbox.seedSharedLabels(['Imported from Front']);
+    await runToEnd(bed.engine(), bed, bed.request('full'));
+    const state = bed.sandbox.snapshot();
+    expect(state.sharedLabels.filter((l) => l.name === 'Imported from Front')).toHaveLength(1);
+    const labelled = state.conversations.filter((c) => c.messages.length > 0);
+    expect(labelled.length).toBeGreaterThan(0);
+    for (const conversation of labelled) expect(conversation.shared_labels).toContain(existing);
+    // Read through `offset`, at most 200 a page (the sandbox caps `limit` as Missive documents).
+    const offsets = bed.sandbox
+      .requests()
+      .filter((r) => r.method === 'GET' && r.path === '/v1/shared_labels')
+      .map((r) => r.query.offset);
+    expect(offsets).toEqual(['0', '200', '400']);
+  }, 60_000);
+
   it('posts email conversations’ comments once the email is in Missive, on a later run', async () => {
     const { paths } = await generate(22, 50);
     const truth = await readTruth(paths);
@@ -121,6 +142,35 @@ describe('import engine: a whole run', () => {
         comments: new Set([...truth.smsRouteComments, ...truth.emailRouteComments]),
       }),
     ).toEqual([]);
+  }, 60_000);
+
+  it('places the comments of partly synced threads: every Message-ID of the conversation is tried', async () => {
+    const { paths } = await generate(22, 50);
+    bed = await startEngineBed(paths);
+    const engine = bed.engine();
+    const request = bed.request('full');
+    // Missive holds only the last candidate of each thread (an early email's sender was not synced).
+    const seeded = new Map<string, { missive: string; comments: string[] }>();
+    const ids: string[] = [];
+    await bed.store.forEachConversation((row) => ids.push(row.id));
+    for (const id of ids) {
+      const data = await readConversation(bed.store, id);
+      const planned = planConversation(data.conversation, data.messages, data.comments).conversation;
+      if (planned.commentRoute !== 'email' || planned.lookupMessageIds.length < 2) continue;
+      const missive = bed.sandbox.seedEmail({ messageId: planned.lookupMessageIds.at(-1)! });
+      seeded.set(id, { missive, comments: data.comments.map((c) => c.id) });
+    }
+    expect(seeded.size).toBeGreaterThan(0);
+    const overview = await engine.plan(request.plan!);
+    expect(overview.summary.emailLookupsIfFirstNotFound).toBeGreaterThanOrEqual(seeded.size);
+    await runToEnd(engine, bed, request);
+    const state = bed.sandbox.snapshot();
+    for (const { missive, comments } of seeded.values()) {
+      const conversation = state.conversations.find((c) => c.id === missive)!;
+      const footers = conversation.posts.flatMap((p) => p.attachments.map((a) => String(a.footer)));
+      for (const comment of comments)
+        expect(footers.some((f) => f.startsWith(`Front comment ${comment}`))).toBe(true);
+    }
   }, 60_000);
 
   it('per-conversation comment mode: fewer posts, as many as the plan said', async () => {

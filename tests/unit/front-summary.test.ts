@@ -175,6 +175,8 @@ const EXPECTED: ExportSummary = {
   conversationsOverSmsLimit: { count: 0, ids: [] },
   emailsWithMessageId: 1,
   emailsWithoutMessageId: 2,
+  // cnv_email by its own Message-ID; cnv_orphan's email has none and names no parent.
+  emailConversationsLocatable: { byMessageId: 1, byInReplyToOnly: 0, notLocatable: 1 },
   orphanMessages: 2,
   orphanComments: 1,
   orphanEntries: 1,
@@ -222,6 +224,28 @@ function summarize(feeds: Feed[]): ExportSummary {
 describe('createSummaryAccumulator', () => {
   it('builds the Export summary', () => {
     expect(summarize(exportFeeds())).toEqual(EXPECTED);
+  });
+
+  it('says how email conversations can be found in Missive: by Message-ID, only through a reply, or not', () => {
+    const byRecords = createSummaryAccumulator();
+    const byCounts = createSummaryAccumulator();
+    const add = (id: string, emails: Partial<Message>[]) => {
+      byRecords.addConversation(conversation(id, []));
+      for (const extra of emails) byRecords.addMessage(message(id, 'email', extra));
+      const counts = { ...zeroCounts(), emails: emails.length };
+      counts.emailsWithMessageId = emails.filter((e) => e.messageId).length;
+      counts.emailsWithReplyReference = emails.filter((e) => e.inReplyTo || e.references?.length).length;
+      byCounts.addConversationCounts(conversation(id, []), counts);
+    };
+    add('cnv_own', [{ messageId: '<a@x>' }, { inReplyTo: '<a@x>' }]);
+    add('cnv_reply', [{}, { inReplyTo: '<p@x>' }]);
+    add('cnv_references', [{}, { references: ['<p@x>', '<q@x>'] }]);
+    add('cnv_none', [{}, {}]);
+    byRecords.addConversation(conversation('cnv_sms_only', []));
+    byRecords.addMessage(message('cnv_sms_only', 'sms'));
+    const expected = { byMessageId: 1, byInReplyToOnly: 2, notLocatable: 1 };
+    expect(byRecords.summary().emailConversationsLocatable).toEqual(expected);
+    expect(byCounts.summary().emailConversationsLocatable).toEqual(expected);
   });
 
   it('counts orphans in the totals and their inbox folder, and their conversation as missing only', () => {

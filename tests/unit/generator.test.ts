@@ -34,6 +34,7 @@ const HARD_CASES: HardCases = {
   longSmsConversation: true,
   orphanMessages: 3,
   missingAttachmentBytes: 2,
+  replyOnlyThreads: 2,
 };
 
 const BASE_OPTIONS = { seed: 42, conversations: 60, zips: 3, hardCases: HARD_CASES };
@@ -176,7 +177,10 @@ function record(result: ReadExport, object: FrontObject, entry: ZipFileEntry, fo
 /** Counts as the manifest defines them, from what was read back. */
 function recount(
   read: ReadExport,
-): Omit<ExportManifest, 'seed' | 'files' | 'hardCaseConversations' | 'idsIncluded' | 'emlFiles'> {
+): Omit<
+  ExportManifest,
+  'seed' | 'files' | 'hardCaseConversations' | 'idsIncluded' | 'emlFiles' | 'emailThreads'
+> {
   const byConversation = new Map<string, { sms: number; emails: number; other: number; comments: number }>();
   const slot = (id: string): { sms: number; emails: number; other: number; comments: number } => {
     const existing = byConversation.get(id) ?? { sms: 0, emails: 0, other: 0, comments: 0 };
@@ -195,6 +199,7 @@ function recount(
     (perInbox[folder] ??= { conversations: 0, sms: 0, emails: 0, otherMessages: 0, comments: 0 });
   let attachments = 0;
   let attachmentsWithBytes = 0;
+  const threading = new Map<string, number>();
   // Every message counts, orphans too; an orphan counts in the inbox folder it sits in.
   for (const { object, path } of read.messages.values()) {
     const conversationId = conversationIdOf(object);
@@ -206,6 +211,11 @@ function recount(
       if (orphanInbox) orphanInbox.sms++;
     } else if (object.type === 'email') {
       counts.emails++;
+      const headers = (object.metadata as { headers?: Record<string, unknown> } | undefined)?.headers;
+      let bits = threading.get(conversationId) ?? 0;
+      if (read.emlByMessage.has(object.id) || typeof headers?.message_id === 'string') bits |= 1;
+      if (typeof headers?.in_reply_to === 'string') bits |= 2;
+      threading.set(conversationId, bits);
       ids.emails.push(object.id);
       if (orphanInbox) orphanInbox.emails++;
     } else {
@@ -269,6 +279,11 @@ function recount(
     ignored: read.junk.map((j) => ({ file: j.zip, path: j.path })),
     smsConversations: all.filter(([, c]) => c.sms > 0).length,
     emailConversations: all.filter(([, c]) => c.emails > 0).length,
+    emailConversationsLocatable: {
+      byMessageId: [...threading.values()].filter((bits) => bits & 1).length,
+      byInReplyToOnly: [...threading.values()].filter((bits) => bits === 2).length,
+      notLocatable: [...threading.values()].filter((bits) => bits === 0).length,
+    },
     conversationsOver400Sms: all.filter(([, c]) => c.sms > 400).map(([id]) => id),
     ids,
   };
@@ -349,6 +364,7 @@ describe('front export generator', () => {
       'ineligibleComments',
       'smsConversations',
       'emailConversations',
+      'emailConversationsLocatable',
     ] as const) {
       expect({ [key]: m[key] }).toEqual({ [key]: truth[key] });
     }
@@ -522,10 +538,35 @@ describe('front export generator', () => {
     );
   });
 
+  it('has reply-only threads: no Message-ID exported, each reply naming its parent in in_reply_to', () => {
+    const m = first.manifest;
+    expect(m.hardCaseConversations.replyOnly).toHaveLength(HARD_CASES.replyOnlyThreads!);
+    expect(m.emailConversationsLocatable.byInReplyToOnly).toBeGreaterThanOrEqual(
+      HARD_CASES.replyOnlyThreads!,
+    );
+    for (const id of m.hardCaseConversations.replyOnly) {
+      const thread = m.emailThreads.find((t) => t.conversationId === id)!;
+      expect(thread.messageIds.length).toBeGreaterThanOrEqual(2);
+      const emails = [...read.messages.values()]
+        .map((e) => e.object)
+        .filter((o) => o.type === 'email' && conversationIdOf(o) === id)
+        .sort((a, b) => (a.created_at as number) - (b.created_at as number));
+      expect(emails.map((e) => read.emlByMessage.has(e.id))).toEqual(emails.map(() => false));
+      const inReplyTo = emails.map(
+        (e) => (e.metadata as { headers?: { in_reply_to?: string } }).headers?.in_reply_to,
+      );
+      expect(inReplyTo).toEqual([undefined, ...thread.messageIds.slice(0, -1)]);
+    }
+  });
+
   it('writes .eml files with coherent Message-ID / In-Reply-To / References threading', async () => {
-    // Orphan messages travel without their .eml.
+    // Orphan messages travel without their .eml, and so do reply-only threads.
+    const replyOnly = new Set(first.manifest.hardCaseConversations.replyOnly);
     const emails = [...read.messages.values()].filter(
-      (m) => m.object.type === 'email' && read.conversations.has(conversationIdOf(m.object)),
+      (m) =>
+        m.object.type === 'email' &&
+        read.conversations.has(conversationIdOf(m.object)) &&
+        !replyOnly.has(conversationIdOf(m.object)),
     );
     expect(read.emlByMessage.size).toBe(emails.length);
     const byConversation = new Map<string, FrontObject[]>();

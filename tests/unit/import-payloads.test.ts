@@ -74,12 +74,15 @@ const MB = 1_000_000;
 
 const ctx: SmsContext = {
   account: 'fbf74c47-acct',
+  channelMessageType: 'text',
   organization: 'org-1',
   team: null,
   sharedLabelIds: [],
   placement: 'closed',
   thread: { missiveConversationId: null, firstOfConversation: true },
 };
+
+const htmlCtx: SmsContext = { ...ctx, channelMessageType: 'html' };
 
 function comment(overrides: Partial<Comment> = {}): Comment {
   return {
@@ -135,7 +138,7 @@ describe('smsMessagePayload', () => {
     expect(payload.messages.conversation_subject).toBe('SMS with Pat Customer');
   });
 
-  it('maps an outbound SMS: our number with the teammate name, to the customer; later SMS append by conversation ID', () => {
+  it('maps an outbound SMS: the teammate named with our number, to the customer; later SMS append by conversation ID', () => {
     const outbound = sms({
       id: 'msg_out1',
       isInbound: false,
@@ -159,7 +162,11 @@ describe('smsMessagePayload', () => {
       messages: {
         account: 'fbf74c47-acct',
         body: 'See you soon',
-        from_field: { id: '+14155559876', username: '+14155559876', name: 'Sam Lee' },
+        from_field: {
+          id: '+14155559876',
+          username: '+14155559876',
+          name: 'Sam Lee (sent from +14155559876)',
+        },
         to_fields: [{ id: '+14155550123', username: '+14155550123', name: 'Pat Customer' }],
         delivered_at: 1701300600,
         external_id: 'msg_out1',
@@ -188,22 +195,41 @@ describe('smsMessagePayload', () => {
     expect(payload.messages.conversation_subject).toBe('Delivery');
   });
 
-  it('escapes HTML, keeps line breaks, unicode and emoji', () => {
-    const text = 'Café ☕ 👍🏽 <b>not bold</b> & "quotes"\nLine 2\r\nLine 3';
+  it('Text channel: the body as written (line breaks kept, nothing escaped), unicode and emoji', () => {
+    const text = 'Café ☕ 👍🏽 <b>not bold</b> & "quotes" I\'m late\nLine 2\r\nLine 3';
     const payload = smsMessagePayload(sms({ text, body: text }), smsConversation, ctx);
+    expect(payload.messages.body).toBe('Café ☕ 👍🏽 <b>not bold</b> & "quotes" I\'m late\nLine 2\nLine 3');
+    expect(requestByteLength(payload)).toBe(Buffer.byteLength(JSON.stringify(payload), 'utf8'));
+  });
+
+  it('HTML channel: escapes markup, line breaks as <br>, unicode and emoji kept', () => {
+    const text = 'Café ☕ 👍🏽 <b>not bold</b> & "quotes" I\'m late\nLine 2\r\nLine 3';
+    const payload = smsMessagePayload(sms({ text, body: text }), smsConversation, htmlCtx);
     expect(payload.messages.body).toBe(
-      'Café ☕ 👍🏽 &lt;b&gt;not bold&lt;/b&gt; &amp; &quot;quotes&quot;<br>Line 2<br>Line 3',
+      'Café ☕ 👍🏽 &lt;b&gt;not bold&lt;/b&gt; &amp; &quot;quotes&quot; I&#39;m late<br>Line 2<br>Line 3',
     );
     expect(requestByteLength(payload)).toBe(Buffer.byteLength(JSON.stringify(payload), 'utf8'));
   });
 
   it('falls back to the HTML body as plain text when Front has no text version', () => {
-    const payload = smsMessagePayload(
-      sms({ text: '', body: '<p>Hi &amp; bye<br>x</p>' }),
-      smsConversation,
-      ctx,
-    );
-    expect(payload.messages.body).toBe('Hi &amp; bye<br>x');
+    const message = sms({ text: '', body: '<p>Hi &amp; bye<br>x</p>' });
+    expect(smsMessagePayload(message, smsConversation, ctx).messages.body).toBe('Hi & bye\nx');
+    expect(smsMessagePayload(message, smsConversation, htmlCtx).messages.body).toBe('Hi &amp; bye<br>x');
+  });
+
+  it('sizes requests for the larger of both message types (HTML escaping only grows a body)', () => {
+    const text = '<&>"\'\n'.repeat(1000);
+    const message = sms({ text, body: text, attachments: [file('x.bin', 7_400_000)] });
+    const { parts } = planSmsParts(message, smsConversation);
+    for (const context of [ctx, htmlCtx]) {
+      for (const part of parts) {
+        const payload = smsMessagePayload(message, smsConversation, context, {
+          part,
+          files: encode(part.attachments),
+        });
+        expect(requestByteLength(payload)).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+      }
+    }
   });
 
   it('never sends an empty bubble: "(no text)" unless files carry the message', () => {
@@ -220,7 +246,7 @@ describe('smsMessagePayload', () => {
     const long = 'a'.repeat(SMS_TEXT_MAX_CHARS + 10_000);
     const message = sms({ text: long, body: long });
     const payload = smsMessagePayload(message, smsConversation, ctx);
-    expect(payload.messages.body.startsWith('a'.repeat(SMS_TEXT_MAX_CHARS) + '<br><br>[')).toBe(true);
+    expect(payload.messages.body.startsWith('a'.repeat(SMS_TEXT_MAX_CHARS) + '\n\n[')).toBe(true);
     expect(payload.messages.body).toContain(`${FLAGS.smsTruncated}: 10000 characters not shown`);
     expect(planSmsParts(message, smsConversation).truncatedChars).toBe(10_000);
   });
@@ -311,6 +337,14 @@ describe('planSmsParts: every request under 10 MB', () => {
       files: encode(parts[0]!.attachments),
     });
     expect(payload.messages.body).toBe(
+      `Running 10 min late\n\n[File not imported: huge.mov (${FLAGS.fileTooLarge})]\n\n` +
+        `[File not imported: gone.jpg (${FLAGS.fileMissing})]`,
+    );
+    const html = smsMessagePayload(message, smsConversation, htmlCtx, {
+      part: parts[0]!,
+      files: encode(parts[0]!.attachments),
+    });
+    expect(html.messages.body).toBe(
       `Running 10 min late<br><br>[File not imported: huge.mov (${FLAGS.fileTooLarge})]<br><br>` +
         `[File not imported: gone.jpg (${FLAGS.fileMissing})]`,
     );

@@ -328,6 +328,46 @@ describe('request counts', () => {
     expect(plan.items[1]).toMatchObject({ kind: 'comment', posts: 2, flags: [FLAGS.commentSplit] });
   });
 
+  it('email conversation: every Message-ID is a lookup candidate, the oldest first, then newest first, then parents', () => {
+    const c = conversation('cnv_thread');
+    const first = message('cnv_thread', 'email', { messageId: '<1@x>' });
+    const second = message('cnv_thread', 'email', { messageId: '<2@x>', inReplyTo: '<1@x>' });
+    const third = message('cnv_thread', 'email', {
+      messageId: '<3@x>',
+      inReplyTo: '<2@x>',
+      references: ['<0@x>', '<1@x>', '<2@x>'],
+    });
+    const plan = planConversation(c, [third, first, second], [comment('cnv_thread')]);
+    expect(plan.conversation.lookupMessageId).toBe('<1@x>');
+    expect(plan.conversation.lookupMessageIds).toStrictEqual(['<1@x>', '<3@x>', '<2@x>', '<0@x>']);
+    // The plan counts one lookup, and up to three more if Missive holds only part of the thread.
+    expect(plan.requests['per-comment'].emailLookups).toBe(1);
+    const { summary } = buildPlan({
+      conversations: [c],
+      messages: [first, second, third],
+      comments: [comment('cnv_thread')],
+    });
+    expect(summary.emailLookupsIfFirstNotFound).toBe(3);
+  });
+
+  it('email conversation without Message-IDs: located through a reply’s In-Reply-To and References', () => {
+    const c = conversation('cnv_reply_only');
+    const parent = message('cnv_reply_only', 'email', { messageId: null });
+    const reply = message('cnv_reply_only', 'email', {
+      messageId: null,
+      inReplyTo: '<parent@x>',
+      references: ['<root@x>', '<parent@x>'],
+    });
+    const plan = planConversation(c, [parent, reply], [comment('cnv_reply_only')]);
+    expect(plan.conversation).toMatchObject({
+      status: 'pending',
+      commentRoute: 'email',
+      lookupMessageId: '<parent@x>',
+      lookupMessageIds: ['<parent@x>', '<root@x>'],
+    });
+    expect(plan.items.at(-1)).toMatchObject({ kind: 'comment', status: 'pending' });
+  });
+
   it('flags conversations with more than 400 SMS and imports them in full', () => {
     const c = conversation('cnv_big');
     const messages = Array.from({ length: 401 }, () => message('cnv_big', 'sms'));
@@ -356,6 +396,8 @@ describe('request counts', () => {
     expect(summary.flagged).toStrictEqual({ [FLAGS.filesSplit]: 1 });
     // cnv_sms and cnv_mixed have comments: one list page plus one read each.
     expect(summary.conversationIdLookupsIfNoBody).toBe(3);
+    // cnv_email has two emails: the second is looked up when the first is not in Missive.
+    expect(summary.emailLookupsIfFirstNotFound).toBe(1);
   });
 });
 

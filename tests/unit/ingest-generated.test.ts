@@ -51,6 +51,11 @@ describe('a generated export, ingested', () => {
     const shown = Object.fromEntries(summaryRows(summary).map((row) => [row.id, row.value]));
     const expected = expectedSummaryRows(generated.manifest);
     expect(Object.fromEntries(Object.keys(expected).map((id) => [id, shown[id]]))).toEqual(expected);
+    // Reply-only threads (no Message-ID exported) are found through a reply's In-Reply-To.
+    expect(summary.emailConversationsLocatable).toEqual(generated.manifest.emailConversationsLocatable);
+    expect(summary.emailConversationsLocatable.byInReplyToOnly).toBeGreaterThanOrEqual(
+      DEFAULT_HARD_CASES.replyOnlyThreads,
+    );
     expect(summary.unusedObjects.kinds).toEqual(
       Object.entries(generated.manifest.unusedObjects).map(([kind, count]) => ({ kind, count })),
     );

@@ -150,6 +150,7 @@ describe('export store', () => {
       attachments: 0,
       attachmentsWithBytes: 0,
       emailsWithMessageId: 0,
+      emailsWithReplyReference: 0,
     });
   });
 

@@ -155,6 +155,11 @@ export interface ExportSummary {
   conversationsOverSmsLimit: { count: number; ids: string[] };
   emailsWithMessageId: number;
   emailsWithoutMessageId: number;
+  /**
+   * Conversations with emails, by how the import can find them in Missive: by one of their own
+   * Message-IDs; only through a reply's In-Reply-To / References (its parent's Message-ID); or not at all.
+   */
+  emailConversationsLocatable: { byMessageId: number; byInReplyToOnly: number; notLocatable: number };
   /** Messages and comments whose conversation object never appeared (counted in the totals too). */
   orphanMessages: number;
   orphanComments: number;
@@ -184,6 +189,8 @@ export interface ConversationCounts {
   attachmentsWithBytes: number;
   /** Emails with a Message-ID (from an .eml or headers). */
   emailsWithMessageId: number;
+  /** Emails naming a parent (In-Reply-To or References); absent in indexes written before it was counted. */
+  emailsWithReplyReference?: number;
 }
 
 /**

@@ -27,6 +27,9 @@ const CATEGORY_SEPARATOR = ': ';
 
 const SEEN = 1;
 const DELETED = 2;
+/** Threading bits per conversation: an email with its own Message-ID; one naming its parent's. */
+const HAS_MESSAGE_ID = 1;
+const HAS_REPLY_REFERENCE = 2;
 
 /** The reason category used to group unrecognised entries: the text before the first `: `. */
 export function reasonCategory(reason: string): string {
@@ -49,6 +52,7 @@ class ConversationCounters {
   others = new Uint32Array(INITIAL_CAPACITY);
   comments = new Uint32Array(INITIAL_CAPACITY);
   flags = new Uint8Array(INITIAL_CAPACITY);
+  threading = new Uint8Array(INITIAL_CAPACITY);
   /** Interned inbox key indices per slot; undefined when none is known. */
   readonly inboxes: (number[] | undefined)[] = [];
 
@@ -68,6 +72,7 @@ class ConversationCounters {
     this.others = grown(this.others, capacity);
     this.comments = grown(this.comments, capacity);
     this.flags = grown(this.flags, capacity);
+    this.threading = grown(this.threading, capacity);
   }
 }
 
@@ -105,6 +110,8 @@ class SummaryBuilder implements SummaryAccumulator {
     counters.emails[slot]! += counts.emails;
     counters.others[slot]! += counts.otherMessages;
     counters.comments[slot]! += counts.comments;
+    if (counts.emailsWithMessageId > 0) counters.threading[slot]! |= HAS_MESSAGE_ID;
+    if ((counts.emailsWithReplyReference ?? 0) > 0) counters.threading[slot]! |= HAS_REPLY_REFERENCE;
     this.drafts += counts.drafts;
     this.emailsWithMessageId += counts.emailsWithMessageId;
     this.emailsWithoutMessageId += counts.emails - counts.emailsWithMessageId;
@@ -122,6 +129,10 @@ class SummaryBuilder implements SummaryAccumulator {
         this.conversations.emails[slot]!++;
         if (message.messageId !== null) this.emailsWithMessageId++;
         else this.emailsWithoutMessageId++;
+        if (message.messageId !== null) this.conversations.threading[slot]! |= HAS_MESSAGE_ID;
+        if (message.inReplyTo !== null || message.references.length > 0) {
+          this.conversations.threading[slot]! |= HAS_REPLY_REFERENCE;
+        }
         break;
       default:
         this.conversations.others[slot]!++;
@@ -190,6 +201,7 @@ class SummaryBuilder implements SummaryAccumulator {
       conversationsOverSmsLimit: { count: 0, ids: [] },
       emailsWithMessageId: this.emailsWithMessageId,
       emailsWithoutMessageId: this.emailsWithoutMessageId,
+      emailConversationsLocatable: { byMessageId: 0, byInReplyToOnly: 0, notLocatable: 0 },
       orphanMessages: 0,
       orphanComments: 0,
       orphanEntries: this.groups.get(ORPHAN_CATEGORY)?.count ?? 0,
@@ -226,6 +238,13 @@ class SummaryBuilder implements SummaryAccumulator {
       // Missive's own import keeps comments only where an email or SMS anchors them.
       if (sms + emails > 0) result.eligibleComments += comments;
       else result.notEligibleComments += comments;
+      if (emails > 0) {
+        const threading = counters.threading[slot]!;
+        const locatable = result.emailConversationsLocatable;
+        if (threading & HAS_MESSAGE_ID) locatable.byMessageId++;
+        else if (threading & HAS_REPLY_REFERENCE) locatable.byInReplyToOnly++;
+        else locatable.notLocatable++;
+      }
       if (sms > MISSIVE_MAX_MESSAGES_PER_CONVERSATION) {
         const over = result.conversationsOverSmsLimit;
         over.count++;

@@ -13,6 +13,7 @@ import {
   base64Length,
   escapeMarkdown,
   htmlToPlainText,
+  normaliseNewlines,
   humanUtc,
   isoUtc,
   jsonByteLength,
@@ -24,11 +25,21 @@ import {
 
 export type Placement = 'closed' | 'inbox';
 export type CommentMode = 'per-comment' | 'per-conversation';
+/**
+ * The custom channel's message type, chosen when the channel is created in Missive: the `body` of
+ * `POST /messages` is "HTML or text string based on channel message type". A Text channel shows the
+ * string as written; an HTML channel renders it.
+ */
+export type ChannelMessageType = 'text' | 'html';
+export const CHANNEL_MESSAGE_TYPES: readonly ChannelMessageType[] = ['text', 'html'];
+export const DEFAULT_CHANNEL_MESSAGE_TYPE: ChannelMessageType = 'text';
 
 /** Where imported items go in Missive, as chosen on the Plan step. */
 export interface ImportTarget {
   /** The SMS custom channel's account ID. */
   account: string;
+  /** The channel's message type: decides how SMS text is written into `body`. */
+  channelMessageType: ChannelMessageType;
   organization: string;
   team: string | null;
   /** Shared labels added to every conversation the import creates. */
@@ -188,6 +199,17 @@ function recipientParty(recipient: Recipient, ctx: ImportTarget): MissiveParty {
 }
 
 /**
+ * The team's side of an outbound SMS. Missive stores every custom-channel message as incoming, so
+ * the name says who sent it and from which number ("Sam Lee (sent from +14155559876)"): a reader
+ * can tell it from the customer's messages.
+ */
+function outboundSender(fromRecipient: Recipient, message: Message, ctx: ImportTarget): MissiveParty {
+  const handle = fromRecipient.handle.trim();
+  const who = message.authorName?.trim() || partyName(fromRecipient, ctx);
+  return party(handle, who && who !== handle ? `${who} (sent from ${handle})` : `Sent from ${handle}`);
+}
+
+/**
  * From and To, from the phone handles. Inbound: the customer writes to our number. Outbound: our
  * number writes, shown with the teammate's name, to the customer.
  */
@@ -204,7 +226,7 @@ function smsParties(
   let from: MissiveParty;
   if (!fromRecipient) from = (message.isInbound ? customerFallback : null) ?? party('unknown', 'Unknown');
   else if (message.isInbound) from = recipientParty(fromRecipient, ctx);
-  else from = party(fromRecipient.handle.trim(), message.authorName?.trim() || partyName(fromRecipient, ctx));
+  else from = outboundSender(fromRecipient, message, ctx);
   let to = toRecipients.map((r) => recipientParty(r, ctx));
   if (to.length === 0 && !message.isInbound && customerFallback) to = [customerFallback];
   return { from, to };
@@ -229,10 +251,24 @@ function placementFields(
   return target.team ? { add_to_inbox: true, add_to_team_inbox: true } : { add_to_inbox: true };
 }
 
-function partBody(message: Message, part: SmsPart, droppedFiles: readonly DroppedFile[]): string {
+/**
+ * SMS text as the channel's message type expects it: a Text channel gets it as written (line breaks
+ * kept, nothing escaped); an HTML channel gets it escaped, with `<br>` for line breaks.
+ */
+export function smsBody(text: string, type: ChannelMessageType): string {
+  return type === 'html' ? smsTextToHtml(text) : normaliseNewlines(text);
+}
+
+function partBody(
+  message: Message,
+  part: SmsPart,
+  droppedFiles: readonly DroppedFile[],
+  type: ChannelMessageType,
+): string {
   if (part.index > 1) {
-    return smsTextToHtml(
+    return smsBody(
       `More files of the SMS of ${humanUtc(message.createdAt)} (part ${part.index} of ${part.count})`,
+      type,
     );
   }
   const { text, droppedChars } = smsText(message);
@@ -243,7 +279,7 @@ function partBody(message: Message, part: SmsPart, droppedFiles: readonly Droppe
   const lines = [text, ...notes].filter((s) => s !== '');
   // An SMS with neither text nor files still says something, rather than an empty bubble.
   if (lines.length === 0 && part.attachments.length === 0) lines.push('(no text)');
-  return smsTextToHtml(lines.join('\n\n'));
+  return smsBody(lines.join('\n\n'), type);
 }
 
 function buildSmsFields(
@@ -259,7 +295,7 @@ function buildSmsFields(
   const known = ctx.thread.missiveConversationId;
   return {
     account: ctx.account,
-    body: partBody(message, part, droppedFiles),
+    body: partBody(message, part, droppedFiles, ctx.channelMessageType),
     from_field: parties.from,
     to_fields: parties.to,
     delivered_at: unixSeconds(message.createdAt),
@@ -313,6 +349,8 @@ export function requestByteLength(body: MessagesRequestBody | PostsRequestBody):
 const PLACEHOLDER_ID = 'x'.repeat(64);
 const PLACEHOLDER_CONTEXT: SmsContext = {
   account: PLACEHOLDER_ID,
+  // HTML escaping never makes a body shorter than the text as written: sizes hold for both types.
+  channelMessageType: 'html',
   organization: PLACEHOLDER_ID,
   team: PLACEHOLDER_ID,
   sharedLabelIds: [PLACEHOLDER_ID],

@@ -69,6 +69,12 @@ export interface ConversationAction extends ActionBase {
    * oldest original one; for a relayed conversation, the one its oldest email's relayed copy carries.
    */
   lookupMessageId: string | null;
+  /**
+   * Every Message-ID that can find the email conversation, tried in this order until one is in
+   * Missive (it often holds only part of a thread): {@link lookupMessageId} first, then the other
+   * emails' own Message-IDs newest first, then the parents their In-Reply-To and References name.
+   */
+  lookupMessageIds: string[];
   /** SMS that will be sent (not requests: an MMS may take several). */
   smsCount: number;
 }
@@ -220,6 +226,21 @@ function lookupMessageIdOf(emails: readonly Message[], relayed: boolean): string
 }
 
 /**
+ * The Message-IDs tried in turn to find the email conversation ({@link lookupMessageIdOf}'s first).
+ * Without a Message-ID of their own (no `.eml`, none in the JSON), emails can still be found through
+ * a reply: its In-Reply-To (and References) name the parent's Message-ID, which Missive knows when
+ * it synced that parent.
+ */
+function lookupMessageIdsOf(emails: readonly Message[], relayed: boolean): string[] {
+  const first = lookupMessageIdOf(emails, relayed);
+  const newestFirst = [...emails].reverse();
+  const own = newestFirst.map((m) => (relayed ? relayMessageId(m) : m.messageId));
+  const parents = relayed ? [] : newestFirst.flatMap((m) => [m.inReplyTo, ...[...m.references].reverse()]);
+  const ids = [first, ...own, ...parents].filter((id): id is string => id !== null && id !== '');
+  return [...new Set(ids)];
+}
+
+/**
  * The plan of one Front conversation. Comments go into the SMS conversation when there are SMS
  * (no lookup needed, and it surely exists once the SMS are in), otherwise into the email's
  * conversation found by its Message-ID; with neither, they are skipped.
@@ -240,7 +261,8 @@ export function planConversation(
 
   const commentRoute: CommentRoute | null =
     smsActions.length > 0 ? 'sms' : emails.length > 0 ? 'email' : null;
-  const lookupMessageId = commentRoute === 'email' ? lookupMessageIdOf(emails, relayed) : null;
+  const lookupMessageIds = commentRoute === 'email' ? lookupMessageIdsOf(emails, relayed) : [];
+  const lookupMessageId = lookupMessageIds[0] ?? null;
   const commentSkipReason = deleted
     ? SKIP_REASONS.deletedConversation
     : commentRoute === null
@@ -275,6 +297,7 @@ export function planConversation(
     flags: smsActions.length > MISSIVE_MESSAGES_PER_CONVERSATION ? [FLAGS.over400Sms] : [],
     commentRoute: somethingToSend ? commentRoute : null,
     lookupMessageId,
+    lookupMessageIds,
     smsCount: smsActions.length,
   };
   const firstItemAt = Math.min(
@@ -312,6 +335,11 @@ export interface PlanSummary {
    * SMS conversations that have comments (see `outcomes.ts`): list pages plus one read each.
    */
   conversationIdLookupsIfNoBody: number;
+  /**
+   * Extra `GET /messages?email_message_id=` lookups, at most, when Missive holds only part of a thread:
+   * the conversation's other Message-IDs, tried after the first is not found.
+   */
+  emailLookupsIfFirstNotFound: number;
 }
 
 const KINDS: readonly PlannedKind[] = ['conversation', 'sms', 'comment', 'email', 'other_message'];
@@ -349,6 +377,7 @@ export class PlanAccumulator {
   #trial: { startedAt: number; id: string }[] = [];
   #smsConversations = 0;
   #smsConversationsWithComments = 0;
+  #emailLookupsIfFirstNotFound = 0;
 
   constructor(choices: PlanChoices = DEFAULT_PLAN_CHOICES, limits: RateLimits = PUBLISHED_LIMITS) {
     this.choices = choices;
@@ -380,6 +409,9 @@ export class PlanAccumulator {
     if (conversation.smsCount > 0) {
       this.#smsConversations++;
       if (plan.requests['per-comment'].commentPosts > 0) this.#smsConversationsWithComments++;
+    }
+    if (plan.requests['per-comment'].emailLookups > 0) {
+      this.#emailLookupsIfFirstNotFound += conversation.lookupMessageIds.length - 1;
     }
     if (conversation.status === 'pending') this.#offerTrial(plan.startedAt, conversation.frontId);
   }
@@ -424,6 +456,7 @@ export class PlanAccumulator {
         withComments === 0
           ? 0
           : Math.ceil(this.#smsConversations / CONVERSATION_LIST_PAGE_SIZE) + withComments,
+      emailLookupsIfFirstNotFound: this.#emailLookupsIfFirstNotFound,
     };
   }
 }

@@ -17,9 +17,9 @@ const HTML_ENTITIES: Record<string, string> = {
 };
 
 /**
- * SMS text for a custom channel body: markup characters shown as typed (an SMS saying `<b>` must
- * not turn bold), line breaks kept as `<br>` because Missive renders the body as (basic) HTML, where
- * a bare newline would collapse into a space.
+ * SMS text for the body of an HTML custom channel: markup characters shown as typed (an SMS saying
+ * `<b>` must not turn bold), line breaks kept as `<br>` because the channel renders the body as
+ * HTML, where a bare newline would collapse into a space.
  */
 export function smsTextToHtml(text: string): string {
   return normaliseNewlines(text)

@@ -66,6 +66,23 @@ export function summaryRows(summary: ExportSummary): SummaryRow[] {
       value: summary.emailsWithoutMessageId,
     },
     {
+      id: 'email-conversations-by-message-id',
+      label: 'Email conversations found in Missive by Message-ID',
+      value: summary.emailConversationsLocatable.byMessageId,
+    },
+    {
+      id: 'email-conversations-by-in-reply-to',
+      label: 'Email conversations found only through a reply’s In-Reply-To',
+      value: summary.emailConversationsLocatable.byInReplyToOnly,
+      note: 'No email of theirs has a Message-ID, but a reply names its parent’s (In-Reply-To or References).',
+    },
+    {
+      id: 'email-conversations-not-locatable',
+      label: 'Email conversations that cannot be found in Missive',
+      value: summary.emailConversationsLocatable.notLocatable,
+      note: 'No Message-ID at all: their comments are skipped (unless their inbox is relayed).',
+    },
+    {
       id: 'over-sms-limit',
       label: 'Conversations over 400 SMS',
       value: summary.conversationsOverSmsLimit.count,
