@@ -326,6 +326,7 @@ export class ImportEngine {
     active.checkedAfterRestart = inFlight.filter((item) => !item.attempt?.unknown).length;
     const resolver = new ConversationResolver(active.requester, ledger, labelId);
     active.resolver = resolver;
+    const observations = await ledger.getObservations();
     const ctx: RunContext = {
       ledger,
       store,
@@ -345,6 +346,15 @@ export class ImportEngine {
         },
         changed: () => active.channel.changed(),
       },
+      reopen: {
+        reading: observations.reopenReading,
+        probing: false,
+        waiting: new Set(),
+        observe: async (reading, missiveConversationId) => {
+          await ledger.putObservations({ reopenReading: reading, reopenObservedOn: missiveConversationId });
+          active.channel.changed();
+        },
+      },
     };
     active.engineState = 'running';
     active.channel.flush();
@@ -355,9 +365,12 @@ export class ImportEngine {
         : queueSource(ledger, [...new Set(inFlight.map((item) => item.conversationId))]);
     for (let round = 0; round < MAX_ROUNDS && !active.stop; round++) {
       const deferred = await this.#lanes(active, ctx, source);
-      if (active.stop || deferred.length === 0) break;
-      if (!(await resolver.resolve(deferred))) break;
-      source = listSource(deferred);
+      // Comments that waited for the reopen probe go again once another conversation observed it.
+      const waited = ctx.reopen.reading === null ? [] : [...ctx.reopen.waiting];
+      ctx.reopen.waiting.clear();
+      if (active.stop || deferred.length + waited.length === 0) break;
+      if (deferred.length > 0 && !(await resolver.resolve(deferred))) break;
+      source = listSource([...deferred, ...waited]);
     }
     if (meta.mode === 'trial' && !active.stop)
       active.trialLinks = await this.#resolveTrialLinks(active, meta.trialConversationIds);
