@@ -181,7 +181,9 @@ export class ConversationTask {
     // post does to this closed conversation the import created, the last SMS (with `close`) ends it
     // closed; the first such post is the probe.
     const holdLastSms =
-      this.#ctx.reopen.reading === null && this.#ctx.target.placement === 'closed' && this.#hasPendingComments(plan);
+      this.#ctx.reopen.reading === null &&
+      this.#ctx.target.placement === 'closed' &&
+      this.#hasPendingComments(plan);
     for (const step of [() => this.#settleInFlight(plan), () => this.#sendSms(plan, holdLastSms)]) {
       const result = await step();
       if (result !== 'continue') {
@@ -306,7 +308,8 @@ export class ConversationTask {
   /** Sends the pending SMS in order; `holdLast` keeps the last part back (see run()). */
   async #sendSms(plan: ConversationPlan, holdLast: boolean): Promise<Step> {
     const parts = this.#pendingSmsParts(plan);
-    this.#lastSmsHeld = holdLast && parts.length > 1;
+    // Held only when the conversation exists without it (a post needs somewhere to go).
+    this.#lastSmsHeld = holdLast && parts.length > 0 && this.#row.smsSent + parts.length > 1;
     for (const { message, part } of this.#lastSmsHeld ? parts.slice(0, -1) : parts) {
       if (this.#items.get(message.id)?.status !== 'pending') continue; // failed on an earlier part
       const step = await this.#sendSmsPart(message, part);
@@ -384,7 +387,11 @@ export class ConversationTask {
       for (const post of commentPostPayloads(
         pending,
         { missiveConversationId: conversationId },
-        { organization, reopen: probePending || this.#ctx.reopen.reading === 'flag-keeps-closed', commentMode: this.#ctx.choices.commentMode },
+        {
+          organization,
+          reopen: probePending || this.#ctx.reopen.reading === 'flag-keeps-closed',
+          commentMode: this.#ctx.choices.commentMode,
+        },
       )) {
         const reading = this.#ctx.reopen.reading;
         // The payloads were built before the probe: the flag follows what it observed.
@@ -433,14 +440,19 @@ export class ConversationTask {
     const read = await this.#ctx.requester.read(`/conversations/${encodeURIComponent(conversationId)}`);
     if (!read.ok) {
       if (read.why === 'stopped') return 'stopped';
-      await this.#update(items, () => ({ reason: `${PENDING_REASONS.conversationStateUnreadable}: ${read.message}` }));
+      await this.#update(items, () => ({
+        reason: `${PENDING_REASONS.conversationStateUnreadable}: ${read.message}`,
+      }));
       return 'complete';
     }
     const closed = conversationClosed(read.body);
     if (closed === false) return 'continue';
     if (closed) this.#ctx.reopen.waiting.add(this.#id);
     await this.#update(items, () => ({
-      reason: closed === null ? PENDING_REASONS.conversationStateUnreadable : PENDING_REASONS.closedBeforeReopenKnown,
+      reason:
+        closed === null
+          ? PENDING_REASONS.conversationStateUnreadable
+          : PENDING_REASONS.closedBeforeReopenKnown,
     }));
     return 'complete';
   }

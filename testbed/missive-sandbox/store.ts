@@ -274,7 +274,9 @@ export class SandboxStore {
     this.#applyActions(conversation, input, post.created_at, false);
     // Which posts reopen a closed conversation depends on the reading of `reopen` played.
     const reopens =
-      options.postReopen === 'flag-keeps-closed' ? !input.reopen && !input.close : input.reopen && !input.close;
+      options.postReopen === 'flag-keeps-closed'
+        ? !input.reopen && !input.close
+        : input.reopen && !input.close;
     if (wasClosed && conversation.closed && reopens) {
       conversation.closed = false;
       conversation.in_inbox = true;
@@ -285,7 +287,11 @@ export class SandboxStore {
 
   #noteStateChange(conversation: Conversation, wasClosed: boolean, request: StateChange['request']): void {
     if (wasClosed === conversation.closed) return;
-    this.stateChanges.push({ conversation: conversation.id, change: conversation.closed ? 'closed' : 'reopened', request });
+    this.stateChanges.push({
+      conversation: conversation.id,
+      change: conversation.closed ? 'closed' : 'reopened',
+      request,
+    });
   }
 
   #postTarget(input: PostInput): Conversation | null {

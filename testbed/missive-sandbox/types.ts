@@ -86,7 +86,10 @@ export interface SandboxOptions {
 }
 
 export type MutableSandboxOptions = Partial<
-  Pick<SandboxOptions, 'messagesResponse' | 'duplicateExternalId' | 'exposeRateHeaders' | 'cors' | 'postReopen'>
+  Pick<
+    SandboxOptions,
+    'messagesResponse' | 'duplicateExternalId' | 'exposeRateHeaders' | 'cors' | 'postReopen'
+  >
 >;
 
 export interface InjectedResponse {
