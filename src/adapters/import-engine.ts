@@ -7,6 +7,7 @@
 import { planConversation } from '../domain/import/plan.ts';
 import { RateScheduler, scaledLimits, type SchedulerClock } from '../domain/import/rate-scheduler.ts';
 import type { EntryRef } from '../domain/model.ts';
+import type { ReopenReading } from '../domain/import/missive-payloads.ts';
 import { ConversationTask, type RunContext } from './import-engine-conversation.ts';
 import { ensureSharedLabel } from './import-engine-label.ts';
 import { contactNames, readConversation } from './import-engine-export.ts';
@@ -84,6 +85,7 @@ interface ActiveRun {
   filesNeeded: Set<string>;
   checkedAfterRestart: number;
   trialLinks: TrialLink[];
+  reopenReading: ReopenReading | null;
   over400Sms: string[];
   unknownItems: number;
   reasons: ReasonCount[];
@@ -155,6 +157,7 @@ export class ImportEngine {
       checkedAfterRestart: 0,
       filesNeeded: [],
       trialLinks: meta ? await this.#trialLinks(meta.trialConversationIds) : [],
+      reopenReading: (await ledger.getObservations()).reopenReading,
       reasons: await this.#reasons(),
       over400Sms: [],
       startedAt: meta?.startedAt ?? null,
@@ -191,6 +194,7 @@ export class ImportEngine {
       filesNeeded: new Set(),
       checkedAfterRestart: 0,
       trialLinks: [],
+      reopenReading: null,
       over400Sms: [],
       unknownItems: 0,
       reasons: [],
@@ -327,6 +331,7 @@ export class ImportEngine {
     const resolver = new ConversationResolver(active.requester, ledger, labelId);
     active.resolver = resolver;
     const observations = await ledger.getObservations();
+    active.reopenReading = observations.reopenReading;
     const ctx: RunContext = {
       ledger,
       store,
@@ -352,6 +357,7 @@ export class ImportEngine {
         waiting: new Set(),
         observe: async (reading, missiveConversationId) => {
           await ledger.putObservations({ reopenReading: reading, reopenObservedOn: missiveConversationId });
+          active.reopenReading = reading;
           active.channel.changed();
         },
       },
@@ -526,6 +532,7 @@ export class ImportEngine {
       checkedAfterRestart: active.checkedAfterRestart,
       filesNeeded: [...active.filesNeeded],
       trialLinks: active.trialLinks,
+      reopenReading: active.reopenReading,
       reasons: active.reasons,
       over400Sms: active.over400Sms,
       startedAt: meta.startedAt,
