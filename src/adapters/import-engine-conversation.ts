@@ -13,6 +13,7 @@ import {
   type EncodedFile,
   type ImportTarget,
   type PostsRequestBody,
+  type ReopenReading,
   type SmsPart,
 } from '../domain/import/missive-payloads.ts';
 import {
@@ -76,6 +77,29 @@ export interface RunContext {
   /** Wall clock (Unix ms), recorded with each attempt. */
   epochNow: () => number;
   events: RunEvents;
+  reopen: ReopenKnowledge;
+}
+
+/**
+ * How a post treats a closed conversation on this account (see {@link ReopenReading}): null until
+ * observed; `observe` stores what a probe saw with the import. Shared by all lanes of a run.
+ */
+export interface ReopenKnowledge {
+  reading: ReopenReading | null;
+  /** True once a lane has started the probe: the others do not probe too. */
+  probing: boolean;
+  /** Front conversations whose comments wait for the reading: tried again once it is observed. */
+  waiting: Set<string>;
+  observe(reading: ReopenReading, missiveConversationId: string): Promise<void>;
+}
+
+/** Whether anyone has the conversation closed, from `GET /conversations/:id` (per-user `closed`). */
+export function conversationClosed(body: unknown): boolean | null {
+  const conversations = record(body)?.conversations;
+  const conversation = record(Array.isArray(conversations) ? conversations[0] : conversations);
+  const users = conversation?.users;
+  if (!Array.isArray(users)) return null;
+  return users.some((user) => record(user)?.closed === true);
 }
 
 /**
@@ -130,6 +154,8 @@ export class ConversationTask {
   #messages = new Map<string, Message>();
   #comments = new Map<string, Comment>();
   #items = new Map<string, LedgerItem>();
+  /** The last SMS part waits for the comments: a post may change the state, it closes again. */
+  #lastSmsHeld = false;
 
   constructor(ctx: RunContext, frontConversationId: string) {
     this.#ctx = ctx;
@@ -151,19 +177,26 @@ export class ConversationTask {
     this.#items = new Map(items.map((i) => [i.frontId, i]));
     const plan = planConversation(this.#conversation, messages, comments, choices);
 
-    for (const step of [
-      () => this.#settleInFlight(plan),
-      () => this.#sendSms(plan),
-      () => this.#sendComments(plan),
-    ]) {
+    // Unknown reading, "keep closed": the last SMS waits until the comments are in, so whatever a
+    // post does to this closed conversation the import created, the last SMS (with `close`) ends it
+    // closed; the first such post is the probe.
+    const holdLastSms =
+      this.#ctx.reopen.reading === null &&
+      this.#ctx.target.placement === 'closed' &&
+      this.#hasPendingComments(plan);
+    for (const step of [() => this.#settleInFlight(plan), () => this.#sendSms(plan, holdLastSms)]) {
       const result = await step();
       if (result !== 'continue') {
         await this.#finish(plan);
         return result;
       }
     }
+    const posted = await this.#sendComments(plan);
+    // Comments that wait ('complete') do not keep the held SMS back: it goes, and closes.
+    const rest = posted === 'stopped' || posted === 'deferred' ? posted : await this.#sendSms(plan, false);
     await this.#finish(plan);
-    return 'complete';
+    if (rest !== 'continue') return rest;
+    return posted === 'continue' ? 'complete' : posted;
   }
 
   // ---- Items left in flight ----------------------------------------------------------------------
@@ -251,18 +284,36 @@ export class ConversationTask {
 
   // ---- SMS -------------------------------------------------------------------------------------
 
-  async #sendSms(plan: ConversationPlan): Promise<Step> {
+  #hasPendingComments(plan: ConversationPlan): boolean {
+    return plan.items.some(
+      (action) => action.kind === 'comment' && this.#items.get(action.frontId)?.status === 'pending',
+    );
+  }
+
+  /** SMS parts still to send, in order. */
+  #pendingSmsParts(plan: ConversationPlan): { message: Message; part: SmsPart }[] {
+    const parts: { message: Message; part: SmsPart }[] = [];
     for (const action of plan.items) {
       if (action.kind !== 'sms') continue;
       const item = this.#items.get(action.frontId);
       const message = this.#messages.get(action.frontId);
       if (item?.status !== 'pending' || !message) continue;
-      const { parts } = planSmsParts(message, this.#conversation);
-      for (const part of parts.slice(item.partsDone)) {
-        const step = await this.#sendSmsPart(message, part);
-        if (step !== 'continue') return step;
-        if (this.#items.get(action.frontId)?.status === 'failed') break;
+      for (const part of planSmsParts(message, this.#conversation).parts.slice(item.partsDone)) {
+        parts.push({ message, part });
       }
+    }
+    return parts;
+  }
+
+  /** Sends the pending SMS in order; `holdLast` keeps the last part back (see run()). */
+  async #sendSms(plan: ConversationPlan, holdLast: boolean): Promise<Step> {
+    const parts = this.#pendingSmsParts(plan);
+    // Held only when the conversation exists without it (a post needs somewhere to go).
+    this.#lastSmsHeld = holdLast && parts.length > 0 && this.#row.smsSent + parts.length > 1;
+    for (const { message, part } of this.#lastSmsHeld ? parts.slice(0, -1) : parts) {
+      if (this.#items.get(message.id)?.status !== 'pending') continue; // failed on an earlier part
+      const step = await this.#sendSmsPart(message, part);
+      if (step !== 'continue') return step;
     }
     return 'continue';
   }
@@ -323,21 +374,87 @@ export class ConversationTask {
     if (pending.length === 0) return 'continue';
     const located = await this.#locate(pending, plan);
     if (located !== 'continue') return located;
-    const { organization, placement } = this.#ctx.target;
-    const posts = commentPostPayloads(
-      pending,
-      { missiveConversationId: this.#row.missiveConversationId! },
-      { organization, placement, commentMode: this.#ctx.choices.commentMode },
-    );
-    for (const post of posts) {
-      const carried = post.commentIds.map((id) => this.#items.get(id)!);
-      const part = partOfPost(post.body);
-      if (carried.some((item) => item.status !== 'pending' || part <= item.partsDone)) continue;
-      const result = await this.#write('comment-post', carried, part, '/posts', post.body);
-      const step = this.#stepAfter(result);
-      if (step !== 'continue') return step;
+    const { organization } = this.#ctx.target;
+    const conversationId = this.#row.missiveConversationId!;
+    const probing = this.#ctx.reopen.reading === null && this.#lastSmsHeld && !this.#ctx.reopen.probing;
+    if (probing) this.#ctx.reopen.probing = true;
+    try {
+      if (!probing && this.#ctx.reopen.reading === null) {
+        const gate = await this.#openBeforeReadingKnown(conversationId, pending);
+        if (gate !== 'continue') return gate;
+      }
+      let probePending = probing;
+      for (const post of commentPostPayloads(
+        pending,
+        { missiveConversationId: conversationId },
+        {
+          organization,
+          reopen: probePending || this.#ctx.reopen.reading === 'flag-keeps-closed',
+          commentMode: this.#ctx.choices.commentMode,
+        },
+      )) {
+        const reading = this.#ctx.reopen.reading;
+        // The payloads were built before the probe: the flag follows what it observed.
+        if (!probePending && reading === 'flag-keeps-closed') post.body.posts.reopen = true;
+        if (!probePending && reading === 'flag-reopens') delete post.body.posts.reopen;
+        const carried = post.commentIds.map((id) => this.#items.get(id)!);
+        const part = partOfPost(post.body);
+        if (carried.some((item) => item.status !== 'pending' || part <= item.partsDone)) continue;
+        const result = await this.#write('comment-post', carried, part, '/posts', post.body);
+        if (probePending && result.kind === 'done') {
+          probePending = false;
+          const observed = await this.#observeReopen(conversationId);
+          if (observed !== 'continue') return observed;
+        }
+        const step = this.#stepAfter(result);
+        if (step !== 'continue') return step;
+      }
+      return 'continue';
+    } finally {
+      if (probing && this.#ctx.reopen.reading === null) this.#ctx.reopen.probing = false;
     }
+  }
+
+  /**
+   * The probe: a post with `reopen: true` went into this conversation the import created and
+   * closed (its last SMS, with `close`, is still to come). Still closed: the flag keeps it closed
+   * (the attribute note); open: the flag reopens (the action table).
+   */
+  async #observeReopen(conversationId: string): Promise<Step> {
+    const read = await this.#ctx.requester.read(`/conversations/${encodeURIComponent(conversationId)}`);
+    if (!read.ok) return read.why === 'stopped' ? 'stopped' : 'continue';
+    const closed = conversationClosed(read.body);
+    if (closed === null) return 'continue';
+    const reading: ReopenReading = closed ? 'flag-keeps-closed' : 'flag-reopens';
+    this.#ctx.reopen.reading = reading;
+    await this.#ctx.reopen.observe(reading, conversationId);
     return 'continue';
+  }
+
+  /**
+   * Before the reading is known a post goes only into an open conversation (a plain post leaves an
+   * open one open under both readings); a closed one waits for the probe.
+   */
+  async #openBeforeReadingKnown(conversationId: string, pending: readonly Comment[]): Promise<Step> {
+    const items = pending.map((c) => this.#items.get(c.id)!);
+    const read = await this.#ctx.requester.read(`/conversations/${encodeURIComponent(conversationId)}`);
+    if (!read.ok) {
+      if (read.why === 'stopped') return 'stopped';
+      await this.#update(items, () => ({
+        reason: `${PENDING_REASONS.conversationStateUnreadable}: ${read.message}`,
+      }));
+      return 'complete';
+    }
+    const closed = conversationClosed(read.body);
+    if (closed === false) return 'continue';
+    if (closed) this.#ctx.reopen.waiting.add(this.#id);
+    await this.#update(items, () => ({
+      reason:
+        closed === null
+          ? PENDING_REASONS.conversationStateUnreadable
+          : PENDING_REASONS.closedBeforeReopenKnown,
+    }));
+    return 'complete';
   }
 
   /** Makes sure the Missive conversation of the comments is known; otherwise they wait, with why. */

@@ -119,7 +119,7 @@ export async function buildPreview(
       {
         missiveConversationId: `(the Missive conversation of ${commentId}, known once its ${plan.conversation.commentRoute === 'email' ? 'email is found' : 'SMS are in'})`,
       },
-      { organization: target.organization, placement: choices.placement, commentMode: choices.commentMode },
+      { organization: target.organization, reopen: false, commentMode: choices.commentMode },
     );
     preview.commentConversationId = commentId;
     preview.comment = post?.body ?? null;

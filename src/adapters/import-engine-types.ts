@@ -8,6 +8,7 @@ import type {
   CommentMode,
   MessagesRequestBody,
   PostsRequestBody,
+  ReopenReading,
 } from '../domain/import/missive-payloads.ts';
 import type { PlanSummary, RequestCount } from '../domain/import/plan.ts';
 import type { LedgerCounts, RunChoices, RunMeta, RunState } from './ledger-schema.ts';
@@ -124,6 +125,8 @@ export interface ImportProgress {
   /** Export files to drop again in this tab: pictures of SMS still to send are in them. */
   filesNeeded: string[];
   trialLinks: TrialLink[];
+  /** How a post treats a closed conversation on this account, as a probe observed it; null: not yet. */
+  reopenReading: ReopenReading | null;
   /** Items left pending or failed, grouped by reason (filled when a run ends). */
   reasons: ReasonCount[];
   /** Conversations over 400 SMS (imported in full; Missive continues them in a new conversation). */

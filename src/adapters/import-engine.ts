@@ -7,6 +7,7 @@
 import { planConversation } from '../domain/import/plan.ts';
 import { RateScheduler, scaledLimits, type SchedulerClock } from '../domain/import/rate-scheduler.ts';
 import type { EntryRef } from '../domain/model.ts';
+import type { ReopenReading } from '../domain/import/missive-payloads.ts';
 import { ConversationTask, type RunContext } from './import-engine-conversation.ts';
 import { ensureSharedLabel } from './import-engine-label.ts';
 import { contactNames, readConversation } from './import-engine-export.ts';
@@ -84,6 +85,7 @@ interface ActiveRun {
   filesNeeded: Set<string>;
   checkedAfterRestart: number;
   trialLinks: TrialLink[];
+  reopenReading: ReopenReading | null;
   over400Sms: string[];
   unknownItems: number;
   reasons: ReasonCount[];
@@ -155,6 +157,7 @@ export class ImportEngine {
       checkedAfterRestart: 0,
       filesNeeded: [],
       trialLinks: meta ? await this.#trialLinks(meta.trialConversationIds) : [],
+      reopenReading: (await ledger.getObservations()).reopenReading,
       reasons: await this.#reasons(),
       over400Sms: [],
       startedAt: meta?.startedAt ?? null,
@@ -191,6 +194,7 @@ export class ImportEngine {
       filesNeeded: new Set(),
       checkedAfterRestart: 0,
       trialLinks: [],
+      reopenReading: null,
       over400Sms: [],
       unknownItems: 0,
       reasons: [],
@@ -326,6 +330,8 @@ export class ImportEngine {
     active.checkedAfterRestart = inFlight.filter((item) => !item.attempt?.unknown).length;
     const resolver = new ConversationResolver(active.requester, ledger, labelId);
     active.resolver = resolver;
+    const observations = await ledger.getObservations();
+    active.reopenReading = observations.reopenReading;
     const ctx: RunContext = {
       ledger,
       store,
@@ -345,6 +351,16 @@ export class ImportEngine {
         },
         changed: () => active.channel.changed(),
       },
+      reopen: {
+        reading: observations.reopenReading,
+        probing: false,
+        waiting: new Set(),
+        observe: async (reading, missiveConversationId) => {
+          await ledger.putObservations({ reopenReading: reading, reopenObservedOn: missiveConversationId });
+          active.reopenReading = reading;
+          active.channel.changed();
+        },
+      },
     };
     active.engineState = 'running';
     active.channel.flush();
@@ -355,9 +371,12 @@ export class ImportEngine {
         : queueSource(ledger, [...new Set(inFlight.map((item) => item.conversationId))]);
     for (let round = 0; round < MAX_ROUNDS && !active.stop; round++) {
       const deferred = await this.#lanes(active, ctx, source);
-      if (active.stop || deferred.length === 0) break;
-      if (!(await resolver.resolve(deferred))) break;
-      source = listSource(deferred);
+      // Comments that waited for the reopen probe go again once another conversation observed it.
+      const waited = ctx.reopen.reading === null ? [] : [...ctx.reopen.waiting];
+      ctx.reopen.waiting.clear();
+      if (active.stop || deferred.length + waited.length === 0) break;
+      if (deferred.length > 0 && !(await resolver.resolve(deferred))) break;
+      source = listSource([...deferred, ...waited]);
     }
     if (meta.mode === 'trial' && !active.stop)
       active.trialLinks = await this.#resolveTrialLinks(active, meta.trialConversationIds);
@@ -514,6 +533,7 @@ export class ImportEngine {
       checkedAfterRestart: active.checkedAfterRestart,
       filesNeeded: [...active.filesNeeded],
       trialLinks: active.trialLinks,
+      reopenReading: active.reopenReading,
       reasons: active.reasons,
       over400Sms: active.over400Sms,
       startedAt: meta.startedAt,

@@ -6,7 +6,12 @@
  * Never holds the token.
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
-import type { ChannelMessageType, CommentMode, Placement } from '../domain/import/missive-payloads.ts';
+import type {
+  ChannelMessageType,
+  CommentMode,
+  Placement,
+  ReopenReading,
+} from '../domain/import/missive-payloads.ts';
 import type { CommentRoute } from '../domain/import/plan.ts';
 import type { ItemStatus } from '../domain/model.ts';
 
@@ -142,6 +147,14 @@ export interface RunMeta {
   updatedAt: number;
   /** Front conversations of the trial (the first five, oldest first). */
   trialConversationIds: string[];
+}
+
+/** What a probe observed on the customer's Missive account, kept with the import. */
+export interface AccountObservations {
+  /** How a post treats a closed conversation; null until observed. */
+  reopenReading: ReopenReading | null;
+  /** The Missive conversation the reading was observed on (one the import created). */
+  reopenObservedOn: string | null;
 }
 
 export interface LedgerDbSchema extends DBSchema {

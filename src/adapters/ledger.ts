@@ -28,12 +28,14 @@ import {
   type LedgerItem,
   type LedgerStatus,
   type ReportKind,
+  type AccountObservations,
   type RunMeta,
 } from './ledger-schema.ts';
 
 export * from './ledger-schema.ts';
 
 const RUN_KEY = 'run';
+const OBSERVATIONS_KEY = 'observations';
 const PAGE = 2000;
 
 export interface LedgerOptions {
@@ -120,6 +122,16 @@ export class Ledger {
 
   async putRun(run: RunMeta): Promise<void> {
     await this.db.put('meta', { ...run, updatedAt: this.#now() }, RUN_KEY);
+  }
+
+  /** What the probes saw of the account (kept with the import: the full run and resumes use it). */
+  async getObservations(): Promise<AccountObservations> {
+    const stored = (await this.db.get('meta', OBSERVATIONS_KEY)) as AccountObservations | undefined;
+    return stored ?? { reopenReading: null, reopenObservedOn: null };
+  }
+
+  async putObservations(observations: AccountObservations): Promise<void> {
+    await this.db.put('meta', observations, OBSERVATIONS_KEY);
   }
 
   // ---- Reads ----------------------------------------------------------------------------------

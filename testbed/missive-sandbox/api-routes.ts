@@ -3,7 +3,7 @@ import { parseContacts, parseMessage, parsePost, parseSharedLabels } from './pay
 import { selectConversations } from './conversation-list.ts';
 import { conversationJson, emailJson, messageJson, postJson, timelineItemJson } from './present.ts';
 import type { SandboxStore } from './store.ts';
-import type { DuplicateExternalIdMode, MessagesResponseMode } from './types.ts';
+import type { DuplicateExternalIdMode, MessagesResponseMode, PostReopenMode } from './types.ts';
 import { SandboxError, badRequest } from './validate.ts';
 
 export interface ApiRequest {
@@ -23,6 +23,7 @@ export interface ApiResult {
 export interface ApiSettings {
   messagesResponse: MessagesResponseMode;
   duplicateExternalId: DuplicateExternalIdMode;
+  postReopen: PostReopenMode;
 }
 
 type Handler = (
@@ -197,8 +198,13 @@ function createMessage(
   return created({ messages: messageJson(store, message) });
 }
 
-function createPost(store: SandboxStore, request: ApiRequest): ApiResult {
-  const post = store.createPost(parsePost(request.body));
+function createPost(
+  store: SandboxStore,
+  request: ApiRequest,
+  _params: string[],
+  settings: ApiSettings,
+): ApiResult {
+  const post = store.createPost(parsePost(request.body), { postReopen: settings.postReopen });
   return created({ posts: { id: post.id, conversation: post.conversation } });
 }
 

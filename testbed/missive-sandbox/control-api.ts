@@ -12,6 +12,7 @@ import type {
   SandboxFaults,
   SandboxState,
   SeedEmailInput,
+  StateChange,
 } from './types.ts';
 import { SandboxError, badRequest, type JsonObject } from './validate.ts';
 
@@ -20,6 +21,7 @@ export interface ControlTarget {
   snapshot(): SandboxState;
   requestsSince(seq: number): RecordedRequest[];
   seedEmail(input: SeedEmailInput): string;
+  stateChanges(): StateChange[];
   setFaults(faults: SandboxFaults): void;
   setOptions(options: MutableSandboxOptions): void;
   injectResponses(injection: InjectedResponse): void;
@@ -30,7 +32,10 @@ export interface ControlTarget {
 const common = commonControlRoutes<SandboxFaults, MutableSandboxOptions, InjectedResponse>(injection);
 
 const routes: ControlRoutes<ControlTarget> = {
-  get: common.get,
+  get: {
+    ...common.get,
+    'state-changes': (t) => ({ status: 200, body: { stateChanges: t.stateChanges() } }),
+  },
   post: {
     ...common.post,
     'seed-email': (t, body) => ({ status: 201, body: { conversationId: t.seedEmail(seedInput(body)) } }),
@@ -39,13 +44,14 @@ const routes: ControlRoutes<ControlTarget> = {
 };
 
 function seedInput(body: JsonObject): SeedEmailInput {
-  const { messageId, subject, conversationId } = body;
+  const { messageId, subject, conversationId, closed } = body;
+  if (closed !== undefined && typeof closed !== 'boolean') throw badRequest('closed must be a boolean');
   if (typeof messageId !== 'string') throw badRequest('messageId (string) is required');
   if (subject !== undefined && typeof subject !== 'string') throw badRequest('subject must be a string');
   if (conversationId !== undefined && typeof conversationId !== 'string') {
     throw badRequest('conversationId must be a string');
   }
-  return { messageId, subject, conversationId };
+  return { messageId, subject, conversationId, closed };
 }
 
 /** `paths` travels as a RegExp source string; Missive's entries also carry `retryAfter`. */

@@ -46,6 +46,7 @@ import {
   type SandboxOptions,
   type SandboxState,
   type SeedEmailInput,
+  type StateChange,
 } from './types.ts';
 
 export { PUBLISHED_LIMITS };
@@ -64,9 +65,11 @@ export type {
   SandboxLimits,
   SandboxOptions,
   SandboxState,
+  PostReopenMode,
   SeedEmailInput,
   SeededEmail,
   SharedLabel,
+  StateChange,
   StoredContact,
   StoredMessage,
   StoredPost,
@@ -124,6 +127,7 @@ class Sandbox implements ControlTarget {
     this.settings = {
       messagesResponse: 'body',
       duplicateExternalId: 'accept',
+      postReopen: 'flag-keeps-closed',
       exposeRateHeaders: true,
       cors: true,
     };
@@ -189,12 +193,19 @@ class Sandbox implements ControlTarget {
     return this.store.seedEmail(input);
   }
 
+  stateChanges(): StateChange[] {
+    return [...this.store.stateChanges];
+  }
+
   setFaults(faults: SandboxFaults | undefined): void {
     this.faults = resolveFaults(faults);
   }
 
   setOptions(options: MutableSandboxOptions): void {
-    const { messagesResponse, duplicateExternalId, exposeRateHeaders, cors } = options;
+    const { messagesResponse, duplicateExternalId, exposeRateHeaders, cors, postReopen } = options;
+    if (postReopen !== undefined) {
+      this.settings.postReopen = oneOf('postReopen', postReopen, ['flag-keeps-closed', 'flag-reopens']);
+    }
     if (messagesResponse !== undefined)
       this.settings.messagesResponse = oneOf('messagesResponse', messagesResponse, ['body', 'empty']);
     if (duplicateExternalId !== undefined) {
@@ -442,6 +453,7 @@ export async function startMissiveSandbox(options: SandboxOptions = {}): Promise
           })),
         )
         .map((label) => label.id),
+    stateChanges: () => sandbox.stateChanges(),
     revokeToken: () => sandbox.revokeToken(),
     setFaults: (faults) => sandbox.setFaults(faults),
     setOptions: (settings) => sandbox.setOptions(settings),

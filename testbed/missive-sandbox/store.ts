@@ -27,7 +27,9 @@ import type {
   SandboxUser,
   SeedEmailInput,
   SeededEmail,
+  PostReopenMode,
   SharedLabel,
+  StateChange,
   StoredContact,
   StoredMessage,
   StoredPost,
@@ -71,6 +73,10 @@ export interface WriteOptions {
   rejectDuplicateExternalId: boolean;
 }
 
+export interface PostOptions {
+  postReopen: PostReopenMode;
+}
+
 /** Post references: chevrons optional, and strings with whitespace are ignored (Missive help page). */
 export function normalizeReference(reference: string): string | null {
   const trimmed = reference.trim();
@@ -97,6 +103,8 @@ export class SandboxStore {
   readonly #emailsByMessageId = new Map<string, SeededEmail[]>();
   readonly #externalIds = new Set<string>();
   readonly #contactSearchText = new Map<string, string>();
+  /** Closed-state changes, in order (control API: GET /control/state-changes). */
+  readonly stateChanges: StateChange[] = [];
 
   constructor(settings: StoreSettings) {
     this.settings = settings;
@@ -111,6 +119,7 @@ export class SandboxStore {
     this.#emailsByMessageId.clear();
     this.#externalIds.clear();
     this.#contactSearchText.clear();
+    this.stateChanges.length = 0;
     this.users = fixtureUsers();
     this.teams = fixtureTeams();
     this.sharedLabels = fixtureSharedLabels();
@@ -128,6 +137,10 @@ export class SandboxStore {
     const messageId = normalizeReference(input.messageId);
     if (!messageId) throw badRequest('messageId must be a Message-ID without whitespace');
     const conversation = this.#conversationForSeed(input);
+    if (input.closed !== undefined) {
+      conversation.closed = input.closed;
+      conversation.in_inbox = !input.closed;
+    }
     const now = this.now();
     const email: SeededEmail = {
       id: this.settings.newId(),
@@ -185,7 +198,9 @@ export class SandboxStore {
     conversation.timeline.push(message);
     conversation.latest_message_subject = message.subject ?? conversation.latest_message_subject;
     if (!conversation.subject) conversation.subject = message.subject;
+    const wasClosed = conversation.closed;
     this.#applyActions(conversation, input, message.delivered_at, true);
+    this.#noteStateChange(conversation, wasClosed, 'POST /messages');
     this.#indexMessage(message);
     return message;
   }
@@ -253,13 +268,33 @@ export class SandboxStore {
 
   // ── POST /posts ──────────────────────────────────────────────────────────────────────────────
 
-  createPost(input: PostInput): StoredPost {
+  createPost(input: PostInput, options: PostOptions = { postReopen: 'flag-keeps-closed' }): StoredPost {
     this.#checkActions(input);
     const conversation = this.#postTarget(input) ?? this.#newConversation(input.conversation_subject);
     const post = this.#storePost(input, conversation.id);
     conversation.posts.push(post);
+    const wasClosed = conversation.closed;
     this.#applyActions(conversation, input, post.created_at, false);
+    // Which posts reopen a closed conversation depends on the reading of `reopen` played.
+    const reopens =
+      options.postReopen === 'flag-keeps-closed'
+        ? !input.reopen && !input.close
+        : input.reopen && !input.close;
+    if (wasClosed && conversation.closed && reopens) {
+      conversation.closed = false;
+      conversation.in_inbox = true;
+    }
+    this.#noteStateChange(conversation, wasClosed, 'POST /posts');
     return post;
+  }
+
+  #noteStateChange(conversation: Conversation, wasClosed: boolean, request: StateChange['request']): void {
+    if (wasClosed === conversation.closed) return;
+    this.stateChanges.push({
+      conversation: conversation.id,
+      change: conversation.closed ? 'closed' : 'reopened',
+      request,
+    });
   }
 
   #postTarget(input: PostInput): Conversation | null {

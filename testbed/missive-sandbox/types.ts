@@ -38,6 +38,19 @@ export interface SandboxFaults {
 
 export type MessagesResponseMode = 'body' | 'empty';
 export type DuplicateExternalIdMode = 'accept' | 'reject';
+/**
+ * The two readings of `reopen` on POST /posts (the docs contradict themselves):
+ * 'flag-keeps-closed' (attribute note): a post reopens a closed conversation unless `reopen: true`;
+ * 'flag-reopens' (action table): a post leaves it as it is, `reopen: true` reopens it.
+ */
+export type PostReopenMode = 'flag-keeps-closed' | 'flag-reopens';
+
+/** One change of a conversation's closed state, and the request that made it. */
+export interface StateChange {
+  conversation: string;
+  change: 'closed' | 'reopened';
+  request: 'POST /messages' | 'POST /posts';
+}
 
 export interface SandboxOptions {
   /** Default '127.0.0.1'; only loopback hosts are allowed. */
@@ -56,6 +69,8 @@ export interface SandboxOptions {
   messagesResponse?: MessagesResponseMode;
   /** A second POST /messages with a known external_id is stored ('accept', default) or refused with 422. */
   duplicateExternalId?: DuplicateExternalIdMode;
+  /** How posts treat closed conversations; default 'flag-keeps-closed' (a plain post reopens). */
+  postReopen?: PostReopenMode;
   /** Default true: Access-Control-Expose-Headers lists Retry-After and X-RateLimit-*. */
   exposeRateHeaders?: boolean;
   /** Default true; false sends no CORS headers at all. */
@@ -77,7 +92,10 @@ export interface SandboxOptions {
 }
 
 export type MutableSandboxOptions = Partial<
-  Pick<SandboxOptions, 'messagesResponse' | 'duplicateExternalId' | 'exposeRateHeaders' | 'cors'>
+  Pick<
+    SandboxOptions,
+    'messagesResponse' | 'duplicateExternalId' | 'exposeRateHeaders' | 'cors' | 'postReopen'
+  >
 >;
 
 export interface InjectedResponse {
@@ -307,6 +325,8 @@ export interface SeedEmailInput {
   messageId: string;
   subject?: string;
   conversationId?: string;
+  /** The synced conversation is closed (archived) in Missive; default open. */
+  closed?: boolean;
 }
 
 export interface MissiveSandbox {
@@ -323,6 +343,8 @@ export interface MissiveSandbox {
   seedEmail(input: SeedEmailInput): string;
   /** Adds shared labels to the organization (e.g. more than one listing page holds); returns their IDs. */
   seedSharedLabels(names: readonly string[]): string[];
+  /** Every change of a conversation's closed state, in order, with the request that made it. */
+  stateChanges(): StateChange[];
   /** Subsequent requests with the token get 401 (reset() restores it). */
   revokeToken(): void;
   /** Replaces the fault settings (omitted fields fall back to defaults). */

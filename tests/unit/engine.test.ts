@@ -98,6 +98,8 @@ describe('import engine: a whole run', () => {
       expect(conversation.shared_labels).toContain(label!.id);
       expect(conversation.closed).toBe(true); // kept closed, as history, by default
     }
+    // Under the harsher reading (a plain post reopens), no post reopened one after its last SMS.
+    expect(bed.sandbox.stateChanges().filter((c) => c.change === 'reopened')).toEqual([]);
     // A second run reuses the label rather than creating another one.
     await runToEnd(bed.engine(), bed, bed.request('full'));
     expect(bed.sandbox.snapshot().sharedLabels.filter((l) => l.name === 'Imported from Front')).toHaveLength(
@@ -123,6 +125,48 @@ describe('import engine: a whole run', () => {
       .map((r) => r.query.offset);
     expect(offsets).toEqual(['0', '200', '400']);
   }, 60_000);
+
+  for (const postReopen of ['flag-keeps-closed', 'flag-reopens'] as const) {
+    it(`reopen reading ${postReopen}: observed, created conversations end closed, synced ones keep their state`, async () => {
+      const { paths } = await generate(22, 50);
+      const truth = await readTruth(paths);
+      bed = await startEngineBed(paths, { postReopen });
+      await runToEnd(bed.engine(), bed, bed.request('full'));
+      // The probe ran on a conversation the import created, and saw the reading the sandbox plays.
+      expect((await bed.ledger.getObservations()).reopenReading).toBe(postReopen);
+      const looked = bed.sandbox
+        .requests()
+        .filter((r) => r.path === '/v1/messages' && r.method === 'GET')
+        .map((r) => r.query.email_message_id!);
+      expect(looked.length).toBeGreaterThan(1);
+      // The team's synced email conversations: some archived, some live.
+      const synced = new Map(
+        looked.map((messageId, i) => [
+          bed!.sandbox.seedEmail({ messageId, closed: i % 2 === 0 }),
+          i % 2 === 0,
+        ]),
+      );
+      await runToEnd(bed.engine(), bed, bed.request('full'));
+      expect(
+        importProblems(bed.sandbox, truth, {
+          comments: new Set([...truth.smsRouteComments, ...truth.emailRouteComments]),
+        }),
+      ).toEqual([]);
+      const state = bed.sandbox.snapshot();
+      for (const [id, closed] of synced) {
+        expect(state.conversations.find((c) => c.id === id)?.closed).toBe(closed);
+      }
+      const changes = bed.sandbox.stateChanges();
+      expect(changes.filter((c) => synced.has(c.conversation))).toEqual([]);
+      // Only SMS requests close; a post never leaves a created conversation open.
+      expect(changes.filter((c) => c.change === 'closed' && c.request !== 'POST /messages')).toEqual([]);
+      for (const conversation of state.conversations.filter((c) => c.messages.length > 0)) {
+        expect(conversation.closed).toBe(true);
+      }
+      const posts = bed.sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/v1/posts');
+      expect(posts.filter((r) => JSON.stringify(r.body).includes('"close"'))).toEqual([]);
+    }, 90_000);
+  }
 
   it('posts email conversations’ comments once the email is in Missive, on a later run', async () => {
     const { paths } = await generate(22, 50);

@@ -9,6 +9,7 @@ import {
   type SmsContext,
   commentChunkLengths,
   commentPostPayloads,
+  stateKeepingReopen,
   countCommentPosts,
   emailLookupPath,
   planSmsParts,
@@ -98,7 +99,7 @@ function comment(overrides: Partial<Comment> = {}): Comment {
   };
 }
 
-const postCtx = { organization: 'org-1', placement: 'closed' as const, commentMode: 'per-comment' as const };
+const postCtx = { organization: 'org-1', reopen: false, commentMode: 'per-comment' as const };
 const target = { missiveConversationId: 'mconv-9' };
 
 /** Encoded files of the right base64 length for a part (content does not matter to sizes). */
@@ -419,11 +420,21 @@ describe('commentPostPayloads', () => {
             },
             attachments: [{ footer: 'Front comment com_1ywg3f2', timestamp: 1701292690 }],
             organization: 'org-1',
-            close: true,
           },
         },
       },
     ]);
+  });
+
+  it('never closes; sends `reopen: true` only when asked (the value that keeps the state)', () => {
+    const [plain] = commentPostPayloads([comment()], target, postCtx);
+    const [flagged] = commentPostPayloads([comment()], target, { ...postCtx, reopen: true });
+    expect(plain!.body.posts).not.toHaveProperty('close');
+    expect(plain!.body.posts).not.toHaveProperty('reopen');
+    expect(flagged!.body.posts).not.toHaveProperty('close');
+    expect(flagged!.body.posts.reopen).toBe(true);
+    expect(stateKeepingReopen('flag-keeps-closed')).toStrictEqual({ reopen: true });
+    expect(stateKeepingReopen('flag-reopens')).toStrictEqual({});
   });
 
   it('escapes Markdown and HTML, keeps line breaks, and lists file names (posts cannot carry files)', () => {
@@ -436,7 +447,7 @@ describe('commentPostPayloads', () => {
         }),
       ],
       target,
-      { ...postCtx, placement: 'inbox' },
+      postCtx,
     );
     expect(post!.body.posts.markdown).toBe(
       '**Imported from Front**\n\n' +

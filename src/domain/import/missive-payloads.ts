@@ -24,6 +24,22 @@ import {
 } from './text.ts';
 
 export type Placement = 'closed' | 'inbox';
+
+/**
+ * Missive's docs read two ways on a post into a closed conversation (README, "On a real Missive
+ * account"): the attribute note ('flag-keeps-closed': a plain post reopens it, `reopen: true` keeps
+ * it closed) or the action table ('flag-reopens': a plain post leaves it, `reopen: true` reopens).
+ * Null until a probe observed which one the account follows.
+ */
+export type ReopenReading = 'flag-keeps-closed' | 'flag-reopens';
+
+/**
+ * The `reopen` value that leaves a conversation's closed/open state as it is under a reading.
+ * Open conversations are unaffected either way; only closed ones differ.
+ */
+export function stateKeepingReopen(reading: ReopenReading): { reopen?: true } {
+  return reading === 'flag-keeps-closed' ? { reopen: true } : {};
+}
 export type CommentMode = 'per-comment' | 'per-conversation';
 /**
  * The custom channel's message type, chosen when the channel is created in Missive: the `body` of
@@ -108,7 +124,8 @@ export interface CommentPostFields {
   notification: { title: string; body: string };
   attachments: PostAttachmentBlock[];
   organization: string;
-  close?: boolean;
+  /** Never `close`: a post leaves the conversation's state as it is (see {@link ReopenReading}). */
+  reopen?: boolean;
 }
 
 export interface PostsRequestBody {
@@ -441,7 +458,8 @@ export function planSmsParts(message: Message, conversation: Conversation): SmsP
 
 export interface PostContext {
   organization: string;
-  placement: Placement;
+  /** Send `reopen: true`: the value that keeps the state under the observed reading. */
+  reopen: boolean;
   commentMode: CommentMode;
 }
 
@@ -607,8 +625,8 @@ export function commentPostPayloads(
         timestamp: unixSeconds(x.comment.postedAt),
       })),
       organization: ctx.organization,
-      // A post may reopen a closed conversation (undocumented); keep history closed if asked to.
-      ...(ctx.placement === 'closed' ? { close: true } : {}),
+      // Only SMS requests close (conversations the import created); a post keeps the state.
+      ...(ctx.reopen ? { reopen: true } : {}),
     };
     return { body: { posts: fields }, commentIds: commentsInPost.map((c) => c.id) };
   });

@@ -28,6 +28,9 @@ export const PENDING_REASONS = {
   outcomeUnknown:
     'sent, but Missive could not tell whether it arrived: choose to send it again, count it as imported, or skip it',
   smsNotInMissive: 'the SMS of this conversation are not in Missive: nothing to attach the comment to',
+  closedBeforeReopenKnown:
+    'the Missive conversation is closed, and how a post treats a closed conversation is not observed yet: run a trial (it observes it), then resume',
+  conversationStateUnreadable: 'the Missive conversation could not be read to check whether it is closed',
 } as const;
 
 /** Notes on items that are imported, but not exactly as they were in Front. */
