@@ -34,9 +34,11 @@ export function createImportBridge(): ImportBridge {
 /**
  * `?import-time-scale=0.01` runs the import on compressed windows (a minute lasts 0.6 s), for tests
  * and demos against a sandbox started with the same compression. Honoured only together with a
- * loopback API base: against Missive itself the published limits always apply.
+ * loopback API base: against Missive itself the published limits always apply. Testbed build only:
+ * the production bundle always keeps the published limits.
  */
 export function importTimeScale(search: string, apiBase: string): number {
+  if (!__TEST_HOOKS__) return 1;
   const raw = queryParam(search, 'import-time-scale');
   if (raw === null || !isLoopbackUrl(apiBase)) return 1;
   const value = Number(raw);
