@@ -18,7 +18,13 @@ import {
   waitForComplete,
   type ImportBed,
 } from './import-support.ts';
-import { RELAY_INBOX, generateRelayExport, loadAndMark, openRelayStep, waitForRelayState } from './relay-flow.ts';
+import {
+  RELAY_INBOX,
+  generateRelayExport,
+  loadAndMark,
+  openRelayStep,
+  waitForRelayState,
+} from './relay-flow.ts';
 import { startTestBed, type TestBed } from './harness.ts';
 
 async function policyOf(page: Page): Promise<string> {

@@ -122,12 +122,14 @@ export async function watchContentSecurityPolicy(context: BrowserContext): Promi
     const report = (globalThis as unknown as { __reportCspViolation: (text: string) => void })
       .__reportCspViolation;
     document.addEventListener('securitypolicyviolation', (event) => {
-      report(`${event.violatedDirective} blocked ${event.blockedURI} (${event.sourceFile}:${event.lineNumber})`);
+      report(
+        `${event.violatedDirective} blocked ${event.blockedURI} (${event.sourceFile}:${event.lineNumber})`,
+      );
     });
   });
   const watchPage = (page: Page) => {
     page.on('console', (message) => {
-      if (process.env.CSP_DEBUG) console.log("console", message.text());
+      if (process.env.CSP_DEBUG) console.log('console', message.text());
       if (/Content Security Policy/i.test(message.text())) violations.push(`console: ${message.text()}`);
     });
   };
