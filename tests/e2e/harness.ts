@@ -129,7 +129,6 @@ export async function watchContentSecurityPolicy(context: BrowserContext): Promi
   });
   const watchPage = (page: Page) => {
     page.on('console', (message) => {
-      if (process.env.CSP_DEBUG) console.log('console', message.text());
       if (/Content Security Policy/i.test(message.text())) violations.push(`console: ${message.text()}`);
     });
   };
