@@ -5,7 +5,7 @@ import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'demo-export/', '.bench/'] },
+  { ignores: ['dist/', 'dist-testbed/', 'node_modules/', 'demo-export/', '.bench/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

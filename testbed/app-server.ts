@@ -1,7 +1,11 @@
-/** Serves the built app (dist/) on loopback with Vite's preview server. */
+/**
+ * Serves the testbed build of the app (`dist-testbed/`, `npm run build:testbed`: the production
+ * bundle plus the test-only URL parameters) on loopback with Vite's preview server.
+ */
 import { preview, type PreviewServer } from 'vite';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TESTBED_OUT_DIR } from '../vite.config.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -10,14 +14,17 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-export async function serveBuiltApp(port = 0): Promise<AppServer> {
-  if (!existsSync(new URL('../dist/index.html', import.meta.url))) {
-    throw new Error('dist/ is missing: run `npm run build` first.');
+/** `outDir` `dist` serves the production build instead (tests that it ignores the test hooks). */
+export async function serveBuiltApp(port = 0, outDir = TESTBED_OUT_DIR): Promise<AppServer> {
+  if (!existsSync(new URL(`../${outDir}/index.html`, import.meta.url))) {
+    const command = outDir === TESTBED_OUT_DIR ? 'npm run build:testbed' : 'npm run build';
+    throw new Error(`${outDir}/ is missing: run \`${command}\` first.`);
   }
   const server: PreviewServer = await preview({
     root,
     configFile: false,
     logLevel: 'warn',
+    build: { outDir },
     preview: { host: '127.0.0.1', port, strictPort: port !== 0, open: false },
   });
   const address = server.httpServer.address();

@@ -21,7 +21,8 @@ const jmapPort = Number(process.env.JMAP_SANDBOX_PORT ?? 4030);
 
 async function main(): Promise<void> {
   console.log('Building the app…');
-  await build({ root, logLevel: 'warn' });
+  // The testbed build: the test-only parameters (sandboxes for Gmail, compressed limits) work there.
+  await build({ root, mode: 'testbed', logLevel: 'warn' });
 
   console.log('Writing the demo Front export…');
   await rm(demoDir, { recursive: true, force: true });

@@ -18,7 +18,10 @@ type TokenStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 /** The Missive connection: the token (memory only unless the user asks), who it belongs to, pickers. */
 export class Connection {
   token = $state('');
-  /** Keep the token in sessionStorage: survives a reload of this tab only. */
+  /**
+   * Keep the token in sessionStorage: survives a reload of this tab only. Written only once Missive
+   * has accepted the token (a successful Verify), removed at once when unticked: see `setRemember`.
+   */
   rememberForTab = $state(false);
   status = $state<'idle' | 'verifying' | 'connected' | 'failed'>('idle');
   failure = $state<{ kind: MissiveFailureKind; message: string } | null>(null);
@@ -28,9 +31,14 @@ export class Connection {
   sharedLabels = $state.raw<MissiveSharedLabel[]>([]);
 
   #storage: TokenStorage | null;
+  /** The token Missive last accepted; only this one may be remembered. */
+  #verifiedToken: string | null = null;
 
-  constructor(storage: TokenStorage | null) {
+  readonly #fetch: typeof fetch | undefined;
+
+  constructor(storage: TokenStorage | null, fetchImpl?: typeof fetch) {
     this.#storage = storage;
+    this.#fetch = fetchImpl;
     const remembered = storage?.getItem(TOKEN_KEY);
     if (remembered) {
       this.token = remembered;
@@ -39,7 +47,7 @@ export class Connection {
   }
 
   client(apiBase: string): MissiveClient {
-    return new MissiveClient(apiBase, this.token);
+    return new MissiveClient(apiBase, this.token, this.#fetch);
   }
 
   async verify(apiBase: string): Promise<void> {
@@ -50,8 +58,8 @@ export class Connection {
     }
     this.status = 'verifying';
     this.failure = null;
-    if (this.rememberForTab) this.#storage?.setItem(TOKEN_KEY, this.token);
-    else this.#storage?.removeItem(TOKEN_KEY);
+    this.#verifiedToken = null;
+    const token = this.token;
     const client = this.client(apiBase);
     const users = await listAll<'users', MissiveUser>(client, 'users');
     if (!users.ok) {
@@ -79,10 +87,29 @@ export class Connection {
     this.teams = teams.ok ? teams.items : [];
     this.sharedLabels = labels.ok ? labels.items : [];
     this.status = 'connected';
+    this.#verifiedToken = token;
+    this.#storeIfVerified();
   }
 
+  /** The "Remember the token in this tab" box: unticking forgets the stored copy at once. */
+  setRemember(remember: boolean): void {
+    this.rememberForTab = remember;
+    if (remember) this.#storeIfVerified();
+    else this.#storage?.removeItem(TOKEN_KEY);
+  }
+
+  #storeIfVerified(): void {
+    if (!this.rememberForTab || this.#verifiedToken === null) return;
+    // The field may have been edited since Missive accepted it: never store an unverified token.
+    if (this.#verifiedToken !== this.token) return;
+    this.#storage?.setItem(TOKEN_KEY, this.#verifiedToken);
+  }
+
+  /** Always offered: clears the token from memory and from the tab's storage, connected or not. */
   forget(): void {
     this.token = '';
+    this.#verifiedToken = null;
+    this.rememberForTab = false;
     this.user = null;
     this.status = 'idle';
     this.failure = null;

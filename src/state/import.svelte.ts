@@ -15,6 +15,7 @@ import type {
 import type { EntryRef } from '../domain/model.ts';
 import { isLoopbackUrl, queryParam } from '../domain/missive-base.ts';
 import { WorkerBridge } from '../lib/worker-bridge.ts';
+import { IMPORT_LOCK, RUNNING_ELSEWHERE, RunLock } from '../lib/run-lock.ts';
 import type { Connection } from './connection.svelte.ts';
 import type { Settings } from './settings.svelte.ts';
 
@@ -34,9 +35,11 @@ export function createImportBridge(): ImportBridge {
 /**
  * `?import-time-scale=0.01` runs the import on compressed windows (a minute lasts 0.6 s), for tests
  * and demos against a sandbox started with the same compression. Honoured only together with a
- * loopback API base: against Missive itself the published limits always apply.
+ * loopback API base: against Missive itself the published limits always apply. Testbed build only:
+ * the production bundle always keeps the published limits.
  */
 export function importTimeScale(search: string, apiBase: string): number {
+  if (!__TEST_HOOKS__) return 1;
   const raw = queryParam(search, 'import-time-scale');
   if (raw === null || !isLoopbackUrl(apiBase)) return 1;
   const value = Number(raw);
@@ -64,6 +67,8 @@ export interface ImportStateDeps {
   readFile: (ref: EntryRef) => Promise<Uint8Array | null>;
   search?: string;
   browser?: BrowserHooks;
+  /** The cross-tab run lock (unit tests inject one over a fake LockManager). */
+  runLock?: RunLock;
 }
 
 export class ImportState {
@@ -72,21 +77,39 @@ export class ImportState {
   error = $state<string | null>(null);
   /** A button was pressed and the worker has not answered yet. */
   starting = $state(false);
+  /** Another tab of this browser holds the import's run lock: this tab sends nothing. */
+  busyElsewhere = $state(false);
 
   readonly state = $derived(this.progress?.state ?? 'idle');
   readonly running = $derived(this.starting || ACTIVE_STATES.has(this.state));
   /** A run that stopped before its end: Resume continues it. */
   readonly resumable = $derived(
-    !this.running && ['paused', 'needs-token', 'needs-decision', 'blocked'].includes(this.state),
+    !this.running &&
+      !this.busyElsewhere &&
+      ['paused', 'needs-token', 'needs-decision', 'blocked'].includes(this.state),
   );
   readonly complete = $derived(this.state === 'finished' && this.progress?.mode === 'full');
   readonly trialComplete = $derived(this.state === 'finished' && this.progress?.mode === 'trial');
 
   readonly #deps: ImportStateDeps;
   #wakeLock: WakeLockLike | null = null;
+  readonly #runLock: RunLock;
 
   constructor(deps: ImportStateDeps) {
     this.#deps = deps;
+    this.#runLock = deps.runLock ?? new RunLock();
+    this.#runLock.watch(
+      () => IMPORT_LOCK,
+      (elsewhere) => {
+        const ended = this.busyElsewhere && !elsewhere;
+        this.busyElsewhere = elsewhere;
+        // The other tab's run ended: show where the ledger stands now (Resume, or complete).
+        if (ended) {
+          if (this.error?.startsWith(RUNNING_ELSEWHERE)) this.error = null;
+          void this.load();
+        }
+      },
+    );
     const browser = deps.browser ?? defaultBrowser();
     deps.browser = browser;
     // Closing the tab mid-run is safe (Resume continues), but stops the import: say so first.
@@ -136,12 +159,24 @@ export class ImportState {
   }
 
   async #run(request: Pick<RunRequest, 'mode' | 'plan'>): Promise<void> {
-    const { connection, settings, bridge, readFile } = this.#deps;
+    const { connection } = this.#deps;
     if (this.running) return;
     if (!connection.token.trim()) {
       this.error = 'Enter your Missive API token first.';
       return;
     }
+    this.starting = true; // a second press while the lock is asked for does nothing
+    const ran = await this.#runLock.runExclusive(IMPORT_LOCK, () => this.#runLocked(request));
+    if (!ran) {
+      this.starting = false;
+      this.busyElsewhere = true;
+      this.error = `${RUNNING_ELSEWHERE}: it goes on there, and this tab sends nothing while it runs.`;
+    }
+  }
+
+  /** The run itself, under the import's run lock from the first request to the last answer. */
+  async #runLocked(request: Pick<RunRequest, 'mode' | 'plan'>): Promise<void> {
+    const { connection, settings, bridge, readFile } = this.#deps;
     this.error = null;
     this.starting = true;
     void this.#syncWakeLock();

@@ -108,3 +108,31 @@ export async function expectText(locator: Locator, text: string, timeout = 15_00
 export async function expectVisible(locator: Locator, timeout = 15_000): Promise<void> {
   await locator.first().waitFor({ state: 'visible', timeout });
 }
+
+/**
+ * Collects every Content-Security-Policy violation of a browser context: the pages'
+ * `securitypolicyviolation` events and Chromium's console reports (which cover workers too).
+ */
+export async function watchContentSecurityPolicy(context: BrowserContext): Promise<string[]> {
+  const violations: string[] = [];
+  await context.exposeBinding('__reportCspViolation', (_source, text: string) => {
+    violations.push(text);
+  });
+  await context.addInitScript(() => {
+    const report = (globalThis as unknown as { __reportCspViolation: (text: string) => void })
+      .__reportCspViolation;
+    document.addEventListener('securitypolicyviolation', (event) => {
+      report(
+        `${event.violatedDirective} blocked ${event.blockedURI} (${event.sourceFile}:${event.lineNumber})`,
+      );
+    });
+  });
+  const watchPage = (page: Page) => {
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(`console: ${message.text()}`);
+    });
+  };
+  context.pages().forEach(watchPage);
+  context.on('page', watchPage);
+  return violations;
+}

@@ -38,14 +38,19 @@ export interface GoogleToken {
   expiresAt: number;
 }
 
-/** `?gis-client=` is honoured for loopback script URLs only (tests and demos), like `?missive-api=`. */
+/**
+ * `?gis-client=` (a stand-in for Google's script) exists only in the testbed build, and even there is
+ * honoured for loopback script URLs only: the production bundle always loads Google's.
+ */
 export function gisClientUrl(search: string): string {
+  if (!__TEST_HOOKS__) return GIS_CLIENT_URL;
   const fromQuery = queryParam(search, 'gis-client');
   return fromQuery && isLoopbackUrl(fromQuery) ? fromQuery : GIS_CLIENT_URL;
 }
 
-/** `?gmail-api=` points the Gmail target at a loopback sandbox; anything else keeps Google's. */
+/** `?gmail-api=` points the Gmail target at a loopback sandbox (testbed build only); else Google's. */
 export function gmailApiFromQuery(search: string): string | null {
+  if (!__TEST_HOOKS__) return null;
   const fromQuery = queryParam(search, 'gmail-api');
   return fromQuery && isLoopbackUrl(fromQuery) ? fromQuery.replace(/\/+$/, '') : null;
 }
