@@ -3,7 +3,7 @@
  * (half of them after the item was stored), a wrong token, a token revoked mid-run.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { duplicates, generate, importProblems, readTruth, received } from '../unit/engine-fixtures.ts';
+import { duplicates, generate, importProblems, readTruth, received } from '../support/engine-fixtures.ts';
 import { expectText, expectVisible } from './harness.ts';
 import {
   connect,

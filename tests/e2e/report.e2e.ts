@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PENDING_REASONS } from '../../src/domain/import/reasons.ts';
 import type { ItemKind } from '../../src/domain/model.ts';
 import { ITEM_KINDS, type ReportItem, type ReportTotals } from '../../src/domain/report/index.ts';
-import { generate, readTruth } from '../unit/engine-fixtures.ts';
+import { generate, readTruth } from '../support/engine-fixtures.ts';
 import { expectText, expectVisible } from './harness.ts';
 import {
   connect,

@@ -14,7 +14,7 @@ import {
   runToEnd,
   startEngineBed,
   type EngineBed,
-} from './engine-fixtures.ts';
+} from '../support/engine-fixtures.ts';
 
 let bed: EngineBed | null = null;
 afterEach(async () => {
