@@ -313,8 +313,10 @@ export interface MissiveSandbox {
   close(): Promise<void>;
   /** Adds an "already synced" email; returns its conversation id. */
   seedEmail(input: SeedEmailInput): string;
-  /** Subsequent requests with the token get 401 (reset() restores it). */
+  /** Subsequent requests with the token, and with every token created so far, get 401 (reset() restores them). */
   revokeToken(): void;
+  /** A new valid token, as the user creates one in Missive after a revoke (reset() forgets it). */
+  createToken(): string;
   /** Replaces the fault settings (omitted fields fall back to defaults). */
   setFaults(f: SandboxFaults | undefined): void;
   setOptions(o: MutableSandboxOptions): void;
