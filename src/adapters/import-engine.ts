@@ -75,6 +75,8 @@ export type ProgressListener = (progress: ImportProgress) => void;
 /** Everything one run holds while it goes. */
 interface ActiveRun {
   meta: RunMeta;
+  /** Resumed after Missive refused the token: the new token is proven before anything is written. */
+  tokenRefusedBefore: boolean;
   controller: AbortController;
   scheduler: RateScheduler;
   requester: Requester;
@@ -176,6 +178,7 @@ export class ImportEngine {
   async run(request: RunRequest, readFile: ReadFile, listener: ProgressListener): Promise<ImportProgress> {
     if (this.#active) throw new Error('An import is already running.');
     const { ledger, clock } = this.#deps;
+    const tokenRefusedBefore = request.mode === 'resume' && (await ledger.getRun())?.state === 'needs-token';
     const meta = await this.#startMeta(request);
     await ledger.putRun(meta);
     const controller = new AbortController();
@@ -184,6 +187,7 @@ export class ImportEngine {
     const client = new MissiveClient(meta.apiBase, request.token, this.#deps.fetch);
     const active: ActiveRun = {
       meta,
+      tokenRefusedBefore,
       controller,
       scheduler,
       requester: null!,
@@ -290,6 +294,12 @@ export class ImportEngine {
     const { store, ledger, clock } = this.#deps;
     const meta = active.meta;
     active.channel.flush();
+    if (active.tokenRefusedBefore) {
+      // One read first: with a wrong token, the writes and checks that would otherwise leave
+      // together (up to 5 in flight) would all go out before the first refusal came back.
+      const probe = await active.requester.read('/users?limit=1');
+      if (!probe.ok && probe.why === 'stopped') return;
+    }
 
     const planRequest: PlanRequest = { choices: meta.choices, target: meta.target };
     const names = await contactNames(store);

@@ -112,7 +112,9 @@ class Sandbox implements ControlTarget {
   readonly settings: Settings;
   faults: ResolvedFaults;
   origin = '';
-  #revoked = false;
+  /** Tokens made with createToken (the user's new token after a revoke). */
+  readonly #createdTokens = new Set<string>();
+  readonly #revokedTokens = new Set<string>();
   #injected429 = 0;
   readonly #faultRandom: Random;
   readonly #logLine: (line: string) => void;
@@ -222,8 +224,16 @@ class Sandbox implements ControlTarget {
     this.injections.add(injection);
   }
 
+  /** Revokes every token valid so far; a token created afterwards is accepted. */
   revokeToken(): void {
-    this.#revoked = true;
+    this.#revokedTokens.add(this.token);
+    for (const token of this.#createdTokens) this.#revokedTokens.add(token);
+  }
+
+  createToken(): string {
+    const token = `${this.token}-${this.#createdTokens.size + 1}`;
+    this.#createdTokens.add(token);
+    return token;
   }
 
   reset(): void {
@@ -232,7 +242,8 @@ class Sandbox implements ControlTarget {
     this.limiter.reset();
     this.injections.clear();
     this.#injected429 = 0;
-    this.#revoked = false;
+    this.#createdTokens.clear();
+    this.#revokedTokens.clear();
   }
 
   // ── HTTP ────────────────────────────────────────────────────────────────────────────────────
@@ -390,8 +401,9 @@ class Sandbox implements ControlTarget {
     if (token === this.forbiddenToken) {
       return { status: 403, error: "This token's organization is not on a plan with API access" };
     }
-    if (token !== this.token) return { status: 401, error: 'Invalid API token' };
-    if (this.#revoked) return { status: 401, error: 'This API token was revoked' };
+    if (token !== this.token && !this.#createdTokens.has(token))
+      return { status: 401, error: 'Invalid API token' };
+    if (this.#revokedTokens.has(token)) return { status: 401, error: 'This API token was revoked' };
     return null;
   }
 
@@ -455,6 +467,7 @@ export async function startMissiveSandbox(options: SandboxOptions = {}): Promise
         .map((label) => label.id),
     stateChanges: () => sandbox.stateChanges(),
     revokeToken: () => sandbox.revokeToken(),
+    createToken: () => sandbox.createToken(),
     setFaults: (faults) => sandbox.setFaults(faults),
     setOptions: (settings) => sandbox.setOptions(settings),
     injectResponses: (injection) => sandbox.injectResponses(injection),

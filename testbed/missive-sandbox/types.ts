@@ -345,8 +345,10 @@ export interface MissiveSandbox {
   seedSharedLabels(names: readonly string[]): string[];
   /** Every change of a conversation's closed state, in order, with the request that made it. */
   stateChanges(): StateChange[];
-  /** Subsequent requests with the token get 401 (reset() restores it). */
+  /** Subsequent requests with the token, and with every token created so far, get 401 (reset() restores them). */
   revokeToken(): void;
+  /** A new valid token, as the user creates one in Missive after a revoke (reset() forgets it). */
+  createToken(): string;
   /** Replaces the fault settings (omitted fields fall back to defaults). */
   setFaults(f: SandboxFaults | undefined): void;
   setOptions(o: MutableSandboxOptions): void;

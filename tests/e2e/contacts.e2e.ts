@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normalizeEmail } from '../../src/domain/contacts/handles.ts';
 import type { ReportItem } from '../../src/domain/report/index.ts';
-import { generate } from '../unit/engine-fixtures.ts';
+import { generate } from '../support/engine-fixtures.ts';
 import { expectText, expectVisible } from './harness.ts';
 import { connect, goToStep, loadExport, startImportBed, type ImportBed } from './import-support.ts';
 

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { generate } from '../unit/engine-fixtures.ts';
+import { generate } from '../support/engine-fixtures.ts';
 import { expectText, watchContentSecurityPolicy } from './harness.ts';
 import {
   connect,

@@ -5,7 +5,7 @@
  * counts of how email conversations can be located.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { IMPORT_HARD_CASES, generate, readTruth } from '../unit/engine-fixtures.ts';
+import { IMPORT_HARD_CASES, generate, readTruth } from '../support/engine-fixtures.ts';
 import {
   connect,
   goToStep,

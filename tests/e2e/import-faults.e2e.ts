@@ -3,7 +3,7 @@
  * (half of them after the item was stored), a wrong token, a token revoked mid-run.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { duplicates, generate, importProblems, readTruth, received } from '../unit/engine-fixtures.ts';
+import { duplicates, generate, importProblems, readTruth, received } from '../support/engine-fixtures.ts';
 import { expectText, expectVisible } from './harness.ts';
 import {
   connect,
@@ -85,7 +85,7 @@ describe('import in the browser, when Missive misbehaves', () => {
     expect(importProblems(sandbox, truth)).toEqual([]);
   });
 
-  it('a wrong token is refused at Connect; a token revoked mid-run pauses and asks for a token, a wrong one sends nothing', async () => {
+  it('a wrong token is refused at Connect; a token revoked mid-run pauses and asks for a token, a wrong one sends nothing, a new one completes', async () => {
     const { paths } = await generate(63, 40);
     bed = await startImportBed({ faults: { latencyMs: 5 } });
     const ib = bed;
@@ -102,14 +102,22 @@ describe('import in the browser, when Missive misbehaves', () => {
     await until(() => postsAccepted(ib) >= 10);
     sandbox.revokeToken();
     await expectText(page.locator('main').getByRole('alert'), 'Missive refused the token', 30_000);
-    const atPause = postsAccepted(ib);
+    // Every POST counts, answered or refused: after the revoke the sandbox refuses them all.
+    const postsSent = () => sandbox.requests().filter((r) => r.method === 'POST').length;
+    const atPause = postsSent();
 
     await page.getByLabel('Missive API token').fill('missive_pat-wrong');
     await page.getByRole('button', { name: 'Resume' }).click();
     await expectText(page.locator('main').getByRole('alert'), 'Missive refused the token', 30_000);
     await expectVisible(page.getByLabel('Missive API token'));
-    expect(postsAccepted(ib)).toBe(atPause);
+    expect(postsSent()).toBe(atPause);
     expect(duplicates(received(sandbox).sms)).toEqual([]);
+
+    // The user creates a new token in Missive: Resume with it completes the import, nothing twice.
+    await page.getByLabel('Missive API token').fill(sandbox.createToken());
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await waitForComplete(page);
+    expect(importProblems(sandbox, await readTruth(paths))).toEqual([]);
   });
 
   it('a 401 mid-run (token replaced): Resume with a valid token completes the import, nothing twice', async () => {

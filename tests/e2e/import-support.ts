@@ -4,7 +4,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SandboxOptions } from '../../testbed/missive-sandbox/server.ts';
-import { compressedLimits } from '../unit/engine-fixtures.ts';
+import { compressedLimits } from '../support/engine-fixtures.ts';
 import { expectText, expectVisible, startTestBed, type TestBed } from './harness.ts';
 
 /** A minute lasts 0.6 s, 15 minutes 9 s: an import of a few hundred requests takes seconds. */

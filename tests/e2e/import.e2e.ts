@@ -11,7 +11,7 @@ import {
   importProblems,
   readTruth,
   received,
-} from '../unit/engine-fixtures.ts';
+} from '../support/engine-fixtures.ts';
 import { expectText, expectVisible } from './harness.ts';
 import {
   connect,

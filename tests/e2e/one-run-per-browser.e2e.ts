@@ -3,7 +3,7 @@
  * context, opened while the first imports, offers nothing that sends; once the first pauses, it can.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { generate } from '../unit/engine-fixtures.ts';
+import { generate } from '../support/engine-fixtures.ts';
 import { expectText, expectVisible } from './harness.ts';
 import {
   connect,

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PENDING_REASONS } from '../../src/domain/import/reasons.ts';
 import type { ItemKind } from '../../src/domain/model.ts';
 import { ITEM_KINDS, type ReportItem, type ReportTotals } from '../../src/domain/report/index.ts';
-import { generate, readTruth } from '../unit/engine-fixtures.ts';
+import { generate, readTruth } from '../support/engine-fixtures.ts';
 import { expectText, expectVisible } from './harness.ts';
 import {
   connect,
@@ -18,6 +18,7 @@ import {
   plan,
   startImport,
   startImportBed,
+  until,
   waitForComplete,
   type ImportBed,
 } from './import-support.ts';
@@ -198,8 +199,7 @@ describe('the import report in the browser', () => {
     await connect(page, sandbox.token);
     await plan(page, sandbox.accountId);
     await startImport(page);
-    const deadline = Date.now() + 60_000;
-    while (sandbox.snapshot().messages.length < 20 && Date.now() < deadline) await page.waitForTimeout(20);
+    await until(() => sandbox.snapshot().messages.length >= 20, 60_000, 20); // fails at its deadline
 
     await goToStep(page, 'Report');
     const json = await download(page, 'Download report');

@@ -15,7 +15,7 @@ import type { CustomerContact } from '../../src/domain/contacts/build.ts';
 import { ALREADY_IN_BOOK_REASON } from '../../src/domain/contacts/report-items.ts';
 import { normalizeEmail } from '../../src/domain/contacts/handles.ts';
 import type { StoredContact } from '../../testbed/missive-sandbox/server.ts';
-import { TEST_TIME_SCALE, generate, startEngineBed, type EngineBed } from './engine-fixtures.ts';
+import { TEST_TIME_SCALE, generate, startEngineBed, type EngineBed } from '../support/engine-fixtures.ts';
 
 let bed: EngineBed | null = null;
 let outcomes: ContactOutcomeStore | null = null;

@@ -14,7 +14,7 @@ import {
   runToEnd,
   startEngineBed,
   type EngineBed,
-} from './engine-fixtures.ts';
+} from '../support/engine-fixtures.ts';
 
 let bed: EngineBed | null = null;
 afterEach(async () => {
@@ -203,8 +203,9 @@ describe('401 mid-run', () => {
     expect(importProblems(current.sandbox, truth)).toEqual([]);
   }, 60_000);
 
-  it('a revoked token: stops, and a wrong token on resume sends nothing', async () => {
+  it('a revoked token: stops, a wrong token on resume sends nothing, a new token finishes', async () => {
     const { paths } = await generate(35, 40);
+    const truth = await readTruth(paths);
     bed = await startEngineBed(paths);
     const current = bed;
     let writes = 0;
@@ -214,17 +215,27 @@ describe('401 mid-run', () => {
     };
     const first = await runToEnd(current.engine({ fetch: revoking }), current, current.request('full'));
     expect(first.final.state).toBe('needs-token');
-    const accepted = () =>
-      current.sandbox.requests().filter((r) => r.method === 'POST' && r.status === 201).length;
-    const before = accepted();
+    // Every POST counts, answered or refused: the sandbox refuses everything after the revoke,
+    // so counting only accepted ones could never rise.
+    const postsSent = () => current.sandbox.requests().filter((r) => r.method === 'POST').length;
+    const before = postsSent();
     const second = await runToEnd(
       current.engine(),
       current,
       current.request('resume', { token: 'missive_pat-wrong' }),
     );
     expect(second.final.state).toBe('needs-token');
-    expect(accepted()).toBe(before);
+    expect(postsSent()).toBe(before);
     expect(duplicates(received(current.sandbox).sms)).toEqual([]);
+
+    // The old token stays refused; the user's new one finishes the import, nothing twice.
+    const third = await runToEnd(
+      current.engine(),
+      current,
+      current.request('resume', { token: current.sandbox.createToken() }),
+    );
+    expect(third.final.state).toBe('finished');
+    expect(importProblems(current.sandbox, truth)).toEqual([]);
   }, 60_000);
 });
 

@@ -18,7 +18,7 @@ import {
   readTruth,
   startEngineBed,
   type EngineBed,
-} from './engine-fixtures.ts';
+} from '../support/engine-fixtures.ts';
 
 let bed: EngineBed | null = null;
 afterEach(async () => {

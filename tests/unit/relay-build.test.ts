@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import PostalMime, { type Email } from 'postal-mime';
-import type { AttachmentInfo, Conversation, Message, Recipient } from '../../src/domain/model.ts';
+import type { Message } from '../../src/domain/model.ts';
+import { CREATED_AT, attachment, conversation, message, recipient } from '../support/relay-messages.ts';
 import {
   type BuildOptions,
   type BuiltEmail,
@@ -13,67 +14,6 @@ import {
   textToHtml,
   threadHeaders,
 } from '../../src/domain/relay/index.ts';
-
-const CREATED_AT = Date.UTC(2023, 10, 29, 21, 17, 19, 456);
-
-function conversation(overrides: Partial<Conversation> = {}): Conversation {
-  return {
-    id: 'cnv_1',
-    seen: true,
-    subject: 'Conversation subject',
-    status: 'archived',
-    type: 'conversation',
-    createdAt: CREATED_AT,
-    inboxKeys: ['inb_1'],
-    tags: [],
-    assigneeName: null,
-    recipientHandle: null,
-    ...overrides,
-  };
-}
-
-function recipient(role: Recipient['role'], handle: string, name: string | null = null): Recipient {
-  return { role, handle, name };
-}
-
-function attachment(overrides: Partial<AttachmentInfo> = {}): AttachmentInfo {
-  return {
-    id: 'fil_1',
-    filename: 'file.bin',
-    contentType: 'application/octet-stream',
-    size: 0,
-    inline: false,
-    cid: null,
-    ref: null,
-    ...overrides,
-  };
-}
-
-function message(overrides: Partial<Message> = {}): Message {
-  return {
-    id: 'msg_1',
-    conversationId: 'cnv_1',
-    kind: 'email',
-    frontType: 'email',
-    isInbound: true,
-    isDraft: false,
-    createdAt: CREATED_AT,
-    subject: 'Quarterly numbers',
-    body: '<p>Hello <b>team</b></p>',
-    text: 'Hello team',
-    authorName: null,
-    recipients: [
-      recipient('from', 'alice@example.com', 'Alice'),
-      recipient('to', 'team@example.org', 'Team'),
-    ],
-    attachments: [],
-    messageId: null,
-    inReplyTo: null,
-    references: [],
-    eml: null,
-    ...overrides,
-  };
-}
 
 function threadOf(msg: Message): ThreadContext {
   return threadHeaders([msg]).get(msg.id)!;
@@ -454,13 +394,12 @@ describe('buildRfc5322: attachments', () => {
     parsed.attachments.forEach((a, i) => expect(bytesFrom(a.content)).toEqual(bytes.get(i)));
   });
 
-  it('builds a message with a 12 MB attachment quickly', async () => {
+  // Its CPU time is a figure of npm run bench:relay, not an assertion here.
+  it('builds a message with a 12 MB attachment', async () => {
     const big = new Uint8Array(12 * 1024 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 31 + (i >>> 8)) & 255;
     const msg = message({ attachments: [attachment({ filename: 'big.bin' })] });
-    const started = performance.now();
     const built = build(msg, new Map([[0, big]]));
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(built.raw.length).toBeGreaterThan(big.length * 1.33);
     const parsed = await parse(built);
     // Buffer.equals: vitest's deep equality is far too slow on 12 M elements.

@@ -18,7 +18,13 @@ import {
   type ReportItem,
   type ReportTotals,
 } from '../../src/domain/report/index.ts';
-import { IMPORT_HARD_CASES, generate, runToEnd, startEngineBed, type EngineBed } from './engine-fixtures.ts';
+import {
+  IMPORT_HARD_CASES,
+  generate,
+  runToEnd,
+  startEngineBed,
+  type EngineBed,
+} from '../support/engine-fixtures.ts';
 
 let bed: EngineBed | null = null;
 let contactsDb: string | null = null;

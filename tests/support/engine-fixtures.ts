@@ -8,7 +8,7 @@ import { BlobReader, TextWriter, ZipReader } from '@zip.js/zip.js';
 import { File } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { IngestPipeline } from '../../src/adapters/ingest-pipeline.ts';
 import { ImportEngine, type EngineDeps } from '../../src/adapters/import-engine.ts';
 import type { ImportProgress, RunRequest } from '../../src/adapters/import-engine-types.ts';
@@ -125,6 +125,16 @@ export async function readTruth(paths: readonly string[]): Promise<ExportTruth> 
   };
   const smsTimes = new Map<string, number>();
   const smsText = new Map<string, string>();
+  // Only the files the generator made malformed or junk on purpose may fail to parse (its
+  // manifest.json lies beside the zips); any other parse failure is a broken premise, not a skip.
+  const malformed = new Set<string>();
+  for (const dir of new Set(paths.map((path) => dirname(path)))) {
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ExportManifest;
+    for (const file of manifest.unrecognized) {
+      if (file.reason === 'malformed-json') malformed.add(`${file.file}/${file.path}`);
+    }
+    for (const file of manifest.ignored) malformed.add(`${file.file}/${file.path}`);
+  }
   for (const path of paths) {
     const reader = new ZipReader(new BlobReader(new Blob([await readFile(path)])));
     for (const entry of await reader.getEntries()) {
@@ -134,8 +144,11 @@ export async function readTruth(paths: readonly string[]): Promise<ExportTruth> 
       let parsed: unknown;
       try {
         parsed = JSON.parse(await entry.getData!(new TextWriter()));
-      } catch {
-        continue; // the malformed hard case
+      } catch (error) {
+        if (malformed.has(`${basename(path)}/${entry.filename}`)) continue;
+        throw new Error(`readTruth: ${basename(path)}: ${entry.filename} is not valid JSON`, {
+          cause: error,
+        });
       }
       for (const object of resultsOf(parsed)) {
         const o = object as Record<string, unknown>;
