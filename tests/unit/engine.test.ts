@@ -41,13 +41,15 @@ function progressProblems(snapshots: readonly ImportProgress[]): string[] {
 
 /**
  * The Missive endpoints the import may call (all in Missive's published REST API); anything else,
- * a draft above all, fails the run's check.
+ * a draft above all, fails the run's check. `GET /v1/conversations/:id` reads back the closed state
+ * after the reopen probe.
  */
 const IMPORT_ENDPOINTS = new Set([
   'GET /v1/users',
   'GET /v1/shared_labels',
   'POST /v1/shared_labels',
   'GET /v1/conversations',
+  'GET /v1/conversations/:id',
   'GET /v1/conversations/:id/messages',
   'GET /v1/conversations/:id/posts',
   'GET /v1/messages',
