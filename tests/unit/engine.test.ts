@@ -48,6 +48,7 @@ const IMPORT_ENDPOINTS = new Set([
   'GET /v1/shared_labels',
   'POST /v1/shared_labels',
   'GET /v1/conversations',
+  'GET /v1/conversations/:id',
   'GET /v1/conversations/:id/messages',
   'GET /v1/conversations/:id/posts',
   'GET /v1/messages',
