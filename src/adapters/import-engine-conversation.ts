@@ -243,7 +243,7 @@ export class ConversationTask {
       const message = this.#messages.get(item.frontId);
       const part = message ? planSmsParts(message, this.#conversation).parts[attempt.part - 1] : undefined;
       if (!message || !part) return { kind: 'unknown', reason: 'the SMS is no longer in the export' };
-      return this.#checkSms(message, part);
+      return this.#checkSms(message, part, attempt.sentAt);
     }
     const conversationId = this.#row.missiveConversationId;
     if (!conversationId) return { kind: 'unknown', reason: 'the Missive conversation is not known' };
@@ -256,7 +256,7 @@ export class ConversationTask {
     );
   }
 
-  async #checkSms(message: Message, part: SmsPart): Promise<Check | { kind: 'deferred' }> {
+  async #checkSms(message: Message, part: SmsPart, sentAtMs: number): Promise<Check | { kind: 'deferred' }> {
     let conversationId = this.#row.missiveConversationId;
     if (!conversationId) {
       const found = this.#ctx.resolver.result(this.#id);
@@ -271,6 +271,7 @@ export class ConversationTask {
       conversationId,
       part.externalId,
       unixSeconds(message.createdAt),
+      sentAtMs,
     );
     // Near Missive's 400-message cap the SMS may have started a new conversation: not provable.
     if (check.kind === 'not-stored' && this.#row.smsSent >= MISSIVE_MESSAGES_PER_CONVERSATION - 1) {

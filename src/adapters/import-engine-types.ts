@@ -127,6 +127,8 @@ export interface ImportProgress {
   trialLinks: TrialLink[];
   /** How a post treats a closed conversation on this account, as a probe observed it; null: not yet. */
   reopenReading: ReopenReading | null;
+  /** Whether Missive kept an SMS's past `delivered_at`, as the trial read it back; null: not yet. */
+  deliveredAtKept: boolean | null;
   /** Items left pending or failed, grouped by reason (filled when a run ends). */
   reasons: ReasonCount[];
   /** Conversations over 400 SMS (imported in full; Missive continues them in a new conversation). */

@@ -1,7 +1,8 @@
 /**
  * Did a write whose answer was lost reach Missive? Asked before sending it again, with documented
  * reads only (missive-api.md §11):
- * - an SMS: `GET /conversations/:id/messages` around its `delivered_at`, looking for its `external_id`;
+ * - an SMS: `GET /conversations/:id/messages`, newest first and then around its `delivered_at` (in
+ *   case Missive dated it when it arrived), looking for its `external_id`;
  * - a comment post: `GET /conversations/:id/posts`, newest first, looking for its marker (the
  *   "Front comment com_…" footer of its attachment block) back to a little before it was sent.
  */
@@ -44,23 +45,56 @@ function failed(result: { why: string; message: string }): Check {
     : { kind: 'unknown', reason: `Missive could not be asked: ${result.message}` };
 }
 
+/** Newest messages pages read at most before the dated page (and "cannot tell" if both miss). */
+const MAX_SMS_PAGES = 5;
+
 /**
- * Looks for the message with this `external_id` among the conversation's messages delivered at or
- * before `deliveredAt` (Unix seconds): the SMS are sent oldest first, so it is on the first page.
+ * Looks for the message with this `external_id` in the conversation, under both readings of a past
+ * `delivered_at` (Missive does not document whether it keeps it):
+ * - kept: the message sits among those delivered at or before `deliveredAt` (Unix seconds), on the
+ *   page read with `until = deliveredAt + 1` (SMS are sent oldest first, so it is on that page);
+ * - ignored: it is dated when it arrived, so among the newest, back to a little before `sentAtMs`.
+ * The newest pages come first (where the SMS sent last usually is), then the dated page.
  */
 export async function findSmsInConversation(
-  requester: Requester,
+  requester: Pick<Requester, 'read'>,
   missiveConversationId: string,
   externalId: string,
   deliveredAt: number,
+  sentAtMs: number,
 ): Promise<Check> {
-  const path =
-    `/conversations/${encodeURIComponent(missiveConversationId)}/messages` +
-    `?limit=${SUBLIST_PAGE}&until=${deliveredAt + 1}`;
-  const result = await requester.read(path);
-  if (!result.ok) return failed(result);
-  const found = list(result.body, 'messages').find((m) => m.external_id === externalId);
-  return found ? { kind: 'stored', messageId: idOf(found), postId: null } : { kind: 'not-stored' };
+  const messagesPath = `/conversations/${encodeURIComponent(missiveConversationId)}/messages?limit=${SUBLIST_PAGE}`;
+  const match = (messages: Record<string, unknown>[]): Check | null => {
+    const found = messages.find((m) => m.external_id === externalId);
+    return found ? { kind: 'stored', messageId: idOf(found), postId: null } : null;
+  };
+
+  const oldestWorthReading = Math.floor(sentAtMs / 1000) - CLOCK_SKEW_S;
+  let newestReadToTheEnd = false;
+  let until: number | null = null;
+  for (let page = 0; page < MAX_SMS_PAGES; page++) {
+    const result = await requester.read(messagesPath + (until === null ? '' : `&until=${until}`));
+    if (!result.ok) return failed(result);
+    const messages = list(result.body, 'messages');
+    const found = match(messages);
+    if (found) return found;
+    const times = messages.map((m) => m.delivered_at).filter((t): t is number => typeof t === 'number');
+    const oldest = times.length > 0 ? Math.min(...times) : null;
+    if (messages.length < SUBLIST_PAGE || oldest === null || oldest < oldestWorthReading) {
+      newestReadToTheEnd = true;
+      break;
+    }
+    if (until !== null && oldest >= until) break; // the list does not move back: stop rather than loop
+    until = oldest;
+  }
+
+  const dated = await requester.read(`${messagesPath}&until=${deliveredAt + 1}`);
+  if (!dated.ok) return failed(dated);
+  const found = match(list(dated.body, 'messages'));
+  if (found) return found;
+  return newestReadToTheEnd
+    ? { kind: 'not-stored' }
+    : { kind: 'unknown', reason: 'too many recent messages in that conversation to find this SMS' };
 }
 
 function footers(post: Record<string, unknown>): string[] {

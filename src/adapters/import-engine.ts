@@ -7,6 +7,7 @@
 import { planConversation } from '../domain/import/plan.ts';
 import { RateScheduler, scaledLimits, type SchedulerClock } from '../domain/import/rate-scheduler.ts';
 import type { EntryRef } from '../domain/model.ts';
+import { unixSeconds } from '../domain/import/text.ts';
 import type { ReopenReading } from '../domain/import/missive-payloads.ts';
 import { ConversationTask, type RunContext } from './import-engine-conversation.ts';
 import { ensureSharedLabel } from './import-engine-label.ts';
@@ -88,6 +89,7 @@ interface ActiveRun {
   checkedAfterRestart: number;
   trialLinks: TrialLink[];
   reopenReading: ReopenReading | null;
+  deliveredAtKept: boolean | null;
   over400Sms: string[];
   unknownItems: number;
   reasons: ReasonCount[];
@@ -160,6 +162,7 @@ export class ImportEngine {
       filesNeeded: [],
       trialLinks: meta ? await this.#trialLinks(meta.trialConversationIds) : [],
       reopenReading: (await ledger.getObservations()).reopenReading,
+      deliveredAtKept: (await ledger.getObservations()).deliveredAtKept,
       reasons: await this.#reasons(),
       over400Sms: [],
       startedAt: meta?.startedAt ?? null,
@@ -199,6 +202,7 @@ export class ImportEngine {
       checkedAfterRestart: 0,
       trialLinks: [],
       reopenReading: null,
+      deliveredAtKept: null,
       over400Sms: [],
       unknownItems: 0,
       reasons: [],
@@ -342,6 +346,7 @@ export class ImportEngine {
     active.resolver = resolver;
     const observations = await ledger.getObservations();
     active.reopenReading = observations.reopenReading;
+    active.deliveredAtKept = observations.deliveredAtKept;
     const ctx: RunContext = {
       ledger,
       store,
@@ -388,8 +393,42 @@ export class ImportEngine {
       if (deferred.length > 0 && !(await resolver.resolve(deferred))) break;
       source = listSource([...deferred, ...waited]);
     }
-    if (meta.mode === 'trial' && !active.stop)
+    if (meta.mode === 'trial' && !active.stop) {
       active.trialLinks = await this.#resolveTrialLinks(active, meta.trialConversationIds);
+      if (active.deliveredAtKept === null) await this.#probeDeliveredAt(active, meta.trialConversationIds);
+    }
+  }
+
+  /**
+   * Reads back one SMS the trial created and compares its `delivered_at` with Front's date: whether
+   * Missive keeps a past `delivered_at` is undocumented (the check before a resend works either way;
+   * this tells the user which way their account behaves).
+   */
+  async #probeDeliveredAt(active: ActiveRun, ids: readonly string[]): Promise<void> {
+    const { ledger, store } = this.#deps;
+    for (const id of ids) {
+      const row = await ledger.getConversation(id);
+      if (!row?.missiveConversationId) continue;
+      const sent = (await ledger.itemsOf(id)).filter((item) => item.kind === 'sms' && item.status === 'done');
+      if (sent.length === 0) continue;
+      const path = `/conversations/${encodeURIComponent(row.missiveConversationId)}/messages?limit=10`;
+      const result = await active.requester.read<{ messages?: unknown }>(path);
+      if (!result.ok) return;
+      const listed = Array.isArray(result.body?.messages) ? (result.body.messages as unknown[]) : [];
+      for (const entry of listed) {
+        const listedMessage = entry as { external_id?: unknown; delivered_at?: unknown };
+        if (typeof listedMessage.external_id !== 'string' || typeof listedMessage.delivered_at !== 'number')
+          continue;
+        const frontId = listedMessage.external_id.replace(/:part-\d+$/, '');
+        if (!sent.some((item) => item.frontId === frontId)) continue;
+        const front = await store.getMessage(frontId);
+        if (!front) continue;
+        active.deliveredAtKept = listedMessage.delivered_at === unixSeconds(front.createdAt);
+        await ledger.putObservations({ deliveredAtKept: active.deliveredAtKept });
+        active.channel.changed();
+        return;
+      }
+    }
   }
 
   /** Runs conversations in parallel lanes until the source is empty; returns those that wait for their ID. */
@@ -544,6 +583,7 @@ export class ImportEngine {
       filesNeeded: [...active.filesNeeded],
       trialLinks: active.trialLinks,
       reopenReading: active.reopenReading,
+      deliveredAtKept: active.deliveredAtKept,
       reasons: active.reasons,
       over400Sms: active.over400Sms,
       startedAt: meta.startedAt,

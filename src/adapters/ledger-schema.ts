@@ -155,6 +155,11 @@ export interface AccountObservations {
   reopenReading: ReopenReading | null;
   /** The Missive conversation the reading was observed on (one the import created). */
   reopenObservedOn: string | null;
+  /**
+   * Whether Missive kept the past `delivered_at` of an SMS the trial created (read back from the
+   * conversation's messages): false, it dated the SMS when it arrived; null until observed.
+   */
+  deliveredAtKept: boolean | null;
 }
 
 export interface LedgerDbSchema extends DBSchema {

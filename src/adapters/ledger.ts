@@ -126,12 +126,13 @@ export class Ledger {
 
   /** What the probes saw of the account (kept with the import: the full run and resumes use it). */
   async getObservations(): Promise<AccountObservations> {
-    const stored = (await this.db.get('meta', OBSERVATIONS_KEY)) as AccountObservations | undefined;
-    return stored ?? { reopenReading: null, reopenObservedOn: null };
+    const stored = (await this.db.get('meta', OBSERVATIONS_KEY)) as Partial<AccountObservations> | undefined;
+    return { reopenReading: null, reopenObservedOn: null, deliveredAtKept: null, ...stored };
   }
 
-  async putObservations(observations: AccountObservations): Promise<void> {
-    await this.db.put('meta', observations, OBSERVATIONS_KEY);
+  /** Records what one probe saw; the other observations stay as they were. */
+  async putObservations(observations: Partial<AccountObservations>): Promise<void> {
+    await this.db.put('meta', { ...(await this.getObservations()), ...observations }, OBSERVATIONS_KEY);
   }
 
   // ---- Reads ----------------------------------------------------------------------------------

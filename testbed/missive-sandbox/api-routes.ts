@@ -3,7 +3,12 @@ import { parseContacts, parseMessage, parsePost, parseSharedLabels } from './pay
 import { selectConversations } from './conversation-list.ts';
 import { conversationJson, emailJson, messageJson, postJson, timelineItemJson } from './present.ts';
 import type { SandboxStore } from './store.ts';
-import type { DuplicateExternalIdMode, MessagesResponseMode, PostReopenMode } from './types.ts';
+import type {
+  DeliveredAtMode,
+  DuplicateExternalIdMode,
+  MessagesResponseMode,
+  PostReopenMode,
+} from './types.ts';
 import { SandboxError, badRequest } from './validate.ts';
 
 export interface ApiRequest {
@@ -24,6 +29,7 @@ export interface ApiSettings {
   messagesResponse: MessagesResponseMode;
   duplicateExternalId: DuplicateExternalIdMode;
   postReopen: PostReopenMode;
+  deliveredAt: DeliveredAtMode;
 }
 
 type Handler = (
@@ -193,6 +199,7 @@ function createMessage(
 ): ApiResult {
   const message = store.createMessage(parseMessage(request.body), {
     rejectDuplicateExternalId: settings.duplicateExternalId === 'reject',
+    ignoreDeliveredAt: settings.deliveredAt === 'ignored',
   });
   if (settings.messagesResponse === 'empty') return { status: 201 };
   return created({ messages: messageJson(store, message) });

@@ -54,6 +54,7 @@ export type {
   Attachment,
   ContactBook,
   ConversationSnapshot,
+  DeliveredAtMode,
   DuplicateExternalIdMode,
   InjectedResponse,
   MessagesResponseMode,
@@ -130,6 +131,7 @@ class Sandbox implements ControlTarget {
       messagesResponse: 'body',
       duplicateExternalId: 'accept',
       postReopen: 'flag-keeps-closed',
+      deliveredAt: 'honoured',
       exposeRateHeaders: true,
       cors: true,
     };
@@ -204,7 +206,11 @@ class Sandbox implements ControlTarget {
   }
 
   setOptions(options: MutableSandboxOptions): void {
-    const { messagesResponse, duplicateExternalId, exposeRateHeaders, cors, postReopen } = options;
+    const { messagesResponse, duplicateExternalId, exposeRateHeaders, cors, postReopen, deliveredAt } =
+      options;
+    if (deliveredAt !== undefined) {
+      this.settings.deliveredAt = oneOf('deliveredAt', deliveredAt, ['honoured', 'ignored']);
+    }
     if (postReopen !== undefined) {
       this.settings.postReopen = oneOf('postReopen', postReopen, ['flag-keeps-closed', 'flag-reopens']);
     }

@@ -71,6 +71,8 @@ export interface StoreSettings {
 
 export interface WriteOptions {
   rejectDuplicateExternalId: boolean;
+  /** The message is dated when it arrives, whatever `delivered_at` it names. */
+  ignoreDeliveredAt?: boolean;
 }
 
 export interface PostOptions {
@@ -193,7 +195,7 @@ export class SandboxStore {
       throw new SandboxError(422, `external_id ${input.external_id} has already been taken`);
     }
     const conversation = this.#withRoom(this.#messageTarget(input) ?? this.#newConversation(input.subject));
-    const message = this.#storeMessage(input, conversation.id);
+    const message = this.#storeMessage(input, conversation.id, options.ignoreDeliveredAt === true);
     conversation.messages.push(message);
     conversation.timeline.push(message);
     conversation.latest_message_subject = message.subject ?? conversation.latest_message_subject;
@@ -236,7 +238,7 @@ export class SandboxStore {
     return current;
   }
 
-  #storeMessage(input: MessageInput, conversationId: string): StoredMessage {
+  #storeMessage(input: MessageInput, conversationId: string, ignoreDeliveredAt: boolean): StoredMessage {
     const now = this.now();
     const { account, attachments, delivered_at, ...rest } = input;
     const message: StoredMessage = {
@@ -245,7 +247,7 @@ export class SandboxStore {
       type: 'custom',
       conversation: conversationId,
       account,
-      delivered_at: delivered_at ?? now,
+      delivered_at: ignoreDeliveredAt ? now : (delivered_at ?? now),
       created_at: now,
       attachments: attachments.map((a) => ({
         id: this.settings.newId(),

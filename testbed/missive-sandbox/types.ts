@@ -44,6 +44,11 @@ export type DuplicateExternalIdMode = 'accept' | 'reject';
  * 'flag-reopens' (action table): a post leaves it as it is, `reopen: true` reopens it.
  */
 export type PostReopenMode = 'flag-keeps-closed' | 'flag-reopens';
+/**
+ * Whether POST /messages keeps a past `delivered_at` (undocumented): 'honoured' stores it as given,
+ * 'ignored' stores the message dated when it arrived.
+ */
+export type DeliveredAtMode = 'honoured' | 'ignored';
 
 /** One change of a conversation's closed state, and the request that made it. */
 export interface StateChange {
@@ -71,6 +76,8 @@ export interface SandboxOptions {
   duplicateExternalId?: DuplicateExternalIdMode;
   /** How posts treat closed conversations; default 'flag-keeps-closed' (a plain post reopens). */
   postReopen?: PostReopenMode;
+  /** Whether a message's `delivered_at` is kept ('honoured', default) or replaced by now ('ignored'). */
+  deliveredAt?: DeliveredAtMode;
   /** Default true: Access-Control-Expose-Headers lists Retry-After and X-RateLimit-*. */
   exposeRateHeaders?: boolean;
   /** Default true; false sends no CORS headers at all. */
@@ -94,7 +101,7 @@ export interface SandboxOptions {
 export type MutableSandboxOptions = Partial<
   Pick<
     SandboxOptions,
-    'messagesResponse' | 'duplicateExternalId' | 'exposeRateHeaders' | 'cors' | 'postReopen'
+    'messagesResponse' | 'duplicateExternalId' | 'exposeRateHeaders' | 'cors' | 'postReopen' | 'deliveredAt'
   >
 >;
 

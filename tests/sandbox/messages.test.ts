@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { call, get, message, post, sandbox } from './helpers.ts';
+import { call, control, get, message, post, sandbox } from './helpers.ts';
 
 describe('POST /messages threading', () => {
   it('starts a new conversation when nothing matches, and answers 201 with the message', async () => {
@@ -132,6 +132,18 @@ describe('POST /messages storage and answers', () => {
     const deliveredAt = box.snapshot().messages[0]?.delivered_at ?? 0;
     expect(deliveredAt).toBeGreaterThanOrEqual(before);
     expect(deliveredAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+  });
+
+  it('keeps a past delivered_at by default; "ignored" (set through the control API) dates it now', async () => {
+    const box = await sandbox();
+    await message(box, { external_id: 'kept', delivered_at: 1_600_000_000 });
+    expect((await control(box, 'POST', 'options', { deliveredAt: 'ignored' })).status).toBeLessThan(300);
+    const before = Math.floor(Date.now() / 1000);
+    await message(box, { external_id: 'now', delivered_at: 1_600_000_000 });
+    const dates = new Map(box.snapshot().messages.map((m) => [m.external_id, m.delivered_at]));
+    expect(dates.get('kept')).toBe(1_600_000_000);
+    expect(dates.get('now')).toBeGreaterThanOrEqual(before);
+    expect((await control(box, 'POST', 'options', { deliveredAt: 'sometimes' })).status).toBe(400);
   });
 
   it.each([

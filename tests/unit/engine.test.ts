@@ -279,6 +279,26 @@ describe('import engine: a whole run', () => {
 });
 
 describe('import engine: trial, then the full run', () => {
+  for (const deliveredAt of ['honoured', 'ignored'] as const) {
+    for (const messagesResponse of ['body', 'empty'] as const) {
+      it(`the trial reads back one SMS and records whether Missive kept its date (${deliveredAt}, ${messagesResponse})`, async () => {
+        const { paths } = await generate(25, 40);
+        bed = await startEngineBed(paths, { deliveredAt, messagesResponse });
+        // Another probe's finding (the sandbox's default reading), kept beside this one.
+        await bed.ledger.putObservations({ reopenReading: 'flag-keeps-closed', reopenObservedOn: null });
+        const trial = await runToEnd(bed.engine(), bed, bed.request('trial'));
+        expect(trial.final.state).toBe('finished');
+        expect(trial.final.deliveredAtKept).toBe(deliveredAt === 'honoured');
+        const observations = await bed.ledger.getObservations();
+        expect(observations.deliveredAtKept).toBe(deliveredAt === 'honoured');
+        expect(observations.reopenReading).toBe('flag-keeps-closed');
+        // Kept with the import: the full run reports it.
+        const full = await runToEnd(bed.engine(), bed, bed.request('full'));
+        expect(full.final.deliveredAtKept).toBe(deliveredAt === 'honoured');
+      }, 60_000);
+    }
+  }
+
   for (const messagesResponse of ['body', 'empty'] as const) {
     it(`the trial imports the first 5 conversations with links; the full run sends none of them again (${messagesResponse})`, async () => {
       const { paths } = await generate(25, 40);

@@ -223,6 +223,21 @@ describe('ledger', () => {
     expect(ledger.counts().conversation).toMatchObject({ pending: 2, imported: 1 });
   });
 
+  it('keeps each probe’s observation when another one records its own', async () => {
+    expect(await ledger.getObservations()).toEqual({
+      reopenReading: null,
+      reopenObservedOn: null,
+      deliveredAtKept: null,
+    });
+    await ledger.putObservations({ reopenReading: 'flag-reopens', reopenObservedOn: 'conv-1' });
+    await ledger.putObservations({ deliveredAtKept: false });
+    expect(await ledger.getObservations()).toEqual({
+      reopenReading: 'flag-reopens',
+      reopenObservedOn: 'conv-1',
+      deliveredAtKept: false,
+    });
+  });
+
   it('keeps the run metadata', async () => {
     expect(await ledger.getRun()).toBeUndefined();
     const run = {
