@@ -14,6 +14,8 @@ export function relayLockName(targetKey: string): string {
 
 /** What the app says in the tab that cannot get the lock. */
 export const RUNNING_ELSEWHERE = 'This import is running in another tab';
+export const RELAY_RUNNING_ELSEWHERE = 'This relay is running in another tab';
+export const INGEST_RUNNING_ELSEWHERE = 'The export is being loaded in another tab';
 
 /** The part of the browser's LockManager used here (injected in unit tests). */
 export interface LockManagerLike {

@@ -10,6 +10,7 @@ import type { ImportEstimate, InboxView, IndexSnapshot } from '../adapters/store
 import type { UnrecognizedRow } from '../adapters/store-schema.ts';
 import type { ExportSummary } from '../domain/front/contract.ts';
 import type { SourceFile } from '../domain/model.ts';
+import { INGEST_LOCK, INGEST_RUNNING_ELSEWHERE, RunLock } from '../lib/run-lock.ts';
 import { WorkerBridge } from '../lib/worker-bridge.ts';
 
 /** What the state needs from the worker bridge (a fake in tests). */
@@ -78,6 +79,8 @@ export class ExportState {
   storage = $state.raw<StorageInfo | null>(null);
   /** Files dropped while another ingest runs: indexed right after it. */
   queued = $state.raw<File[]>([]);
+  /** Another tab of this browser holds the ingest's run lock: this tab indexes nothing meanwhile. */
+  busyElsewhere = $state(false);
 
   readonly busy = $derived(this.status !== 'idle');
   readonly hasMoreUnrecognized = $derived(
@@ -88,13 +91,30 @@ export class ExportState {
   #storage: StorageManagerLike | null;
   #controller: AbortController | null = null;
   #running: Promise<void> | null = null;
+  readonly #runLock: RunLock;
 
   constructor(
     bridge: IngestBridge = createIngestBridge(),
     storage: StorageManagerLike | null = defaultStorage(),
+    runLock: RunLock = new RunLock(),
   ) {
     this.#bridge = bridge;
     this.#storage = storage;
+    this.#runLock = runLock;
+    runLock.watch(
+      () => INGEST_LOCK,
+      (elsewhere) => {
+        const ended = this.busyElsewhere && !elsewhere;
+        this.busyElsewhere = elsewhere;
+        // The other tab's ingest ended: show what it indexed.
+        if (ended && this.status === 'idle') {
+          this.messages = this.messages.filter(
+            (message) => !message.text.startsWith(INGEST_RUNNING_ELSEWHERE),
+          );
+          void this.#reload();
+        }
+      },
+    );
   }
 
   /** Shows what earlier sessions indexed (after a reload, the summary is there at once). */
@@ -124,7 +144,7 @@ export class ExportState {
       return;
     }
     void this.refreshStorage(true);
-    this.#running = this.#run(zips);
+    this.#running = this.#runLocked(zips);
     try {
       await this.#running;
     } finally {
@@ -149,14 +169,20 @@ export class ExportState {
     this.cancel();
     await this.#running?.catch(() => undefined);
     this.status = 'clearing';
-    try {
-      this.#apply(await this.#bridge.call(undefined, (api) => api.clear()));
-      this.progress = null;
-      this.messages = [];
-    } catch (error) {
-      this.messages = [failure('', `Could not clear the index: ${text(error)}`)];
-    } finally {
-      this.status = 'idle';
+    // Under the ingest's lock: never wipe the index another tab is writing.
+    const ran = await this.#runLock.runExclusive(INGEST_LOCK, async () => {
+      try {
+        this.#apply(await this.#bridge.call(undefined, (api) => api.clear()));
+        this.progress = null;
+        this.messages = [];
+      } catch (error) {
+        this.messages = [failure('', `Could not clear the index: ${text(error)}`)];
+      }
+    });
+    this.status = 'idle';
+    if (!ran) {
+      this.busyElsewhere = true;
+      this.messages = [failure('', `${INGEST_RUNNING_ELSEWHERE}: the index was not cleared.`)];
     }
     await this.refreshStorage(false);
   }
@@ -193,6 +219,24 @@ export class ExportState {
     } catch {
       // Storage estimates are informative only.
     }
+  }
+
+  /** The ingest (and the drops queued meanwhile) under the ingest's run lock, or a refusal. */
+  async #runLocked(zips: File[]): Promise<void> {
+    this.status = 'ingesting'; // a second drop while the lock is asked for is queued
+    const ran = await this.#runLock.runExclusive(INGEST_LOCK, () => this.#run(zips));
+    if (ran) return;
+    this.status = 'idle';
+    this.busyElsewhere = true;
+    const dropped = [...zips, ...this.queued].map((file) => `"${file.name}"`).join(', ');
+    this.queued = [];
+    this.messages = [
+      ...this.messages,
+      failure(
+        '',
+        `${INGEST_RUNNING_ELSEWHERE}: ${dropped} not read here. Drop them again once it has finished there.`,
+      ),
+    ];
   }
 
   async #run(zips: File[]): Promise<void> {

@@ -15,6 +15,7 @@ import { FASTMAIL_SESSION_URL } from '../adapters/relay/jmap-target.ts';
 import type { RelayTargetRow } from '../adapters/relay/ledger.ts';
 import { completeMicrosoftSignIn, signInWithMicrosoft } from '../adapters/relay/microsoft-identity.ts';
 import type { RelayOverview, RelayProgress, RelayTargetKind } from '../adapters/relay/types.ts';
+import { RELAY_RUNNING_ELSEWHERE, RunLock, relayLockName } from '../lib/run-lock.ts';
 import { WorkerBridge } from '../lib/worker-bridge.ts';
 
 export interface RelayBridge {
@@ -63,6 +64,8 @@ export interface RelayStateDeps {
   /** sessionStorage: the Microsoft redirect marker. */
   tabStorage?: SettingsStorage | null;
   comments?: CommentRetryHook;
+  /** The cross-tab run lock (unit tests inject one over a fake LockManager). */
+  runLock?: RunLock;
 }
 
 const ACTIVE: ReadonlySet<string> = new Set(['preparing', 'running', 'pausing']);
@@ -89,6 +92,8 @@ export class RelayState {
   waiting = $state.raw<CommentsWaiting | null>(null);
   /** Ask the import to look again every two minutes while relayed emails wait. */
   autoPostComments = $state(true);
+  /** Another tab of this browser relays to the connected account: this tab sends nothing to it. */
+  busyElsewhere = $state(false);
 
   readonly running = $derived(this.busy === 'starting' || ACTIVE.has(this.progress?.state ?? 'idle'));
   readonly needsToken = $derived(this.progress?.state === 'needs-token');
@@ -102,9 +107,23 @@ export class RelayState {
   readonly #google: GoogleSignIn;
   #comments: CommentRetryHook | null;
   #commentTimer: ReturnType<typeof setInterval> | null = null;
+  readonly #runLock: RunLock;
 
   constructor(deps: RelayStateDeps = {}) {
     const search = deps.search ?? '';
+    this.#runLock = deps.runLock ?? new RunLock();
+    this.#runLock.watch(
+      () => (this.connected ? relayLockName(this.connected.account.key) : null),
+      (elsewhere) => {
+        const ended = this.busyElsewhere && !elsewhere;
+        this.busyElsewhere = elsewhere;
+        // The other tab's run ended (or another account is connected): show where this one stands.
+        if (ended) {
+          if (this.error?.startsWith(RELAY_RUNNING_ELSEWHERE)) this.error = null;
+          void this.#reloadProgress();
+        }
+      },
+    );
     this.#bridge = deps.bridge ?? createRelayBridge();
     this.#settings = deps.settings ?? null;
     this.#tabStorage = deps.tabStorage ?? null;
@@ -222,11 +241,21 @@ export class RelayState {
   /** Starts, or resumes after a pause, a reload or a new token. */
   async start(retryFailed = false): Promise<void> {
     if (this.running || !this.connected) return;
+    const lockName = relayLockName(this.connected.account.key);
     const onProgress = proxy((progress: RelayProgress) => this.#accept(progress));
+    let ran = true;
     await this.#attempt('starting', async () => {
-      if (this.connected?.folders && this.destination === null) await this.chooseFolder(this.folderId);
-      this.#accept(await this.#bridge.call(undefined, (api) => api.start({ retryFailed }, onProgress)));
+      // Held from the first email to the last answer: two tabs relaying to one account store emails twice.
+      ran = await this.#runLock.runExclusive(lockName, async () => {
+        if (this.connected?.folders && this.destination === null) await this.chooseFolder(this.folderId);
+        this.#accept(await this.#bridge.call(undefined, (api) => api.start({ retryFailed }, onProgress)));
+      });
     });
+    if (!ran) {
+      this.busyElsewhere = true;
+      this.error = `${RELAY_RUNNING_ELSEWHERE}: it goes on there, and this tab sends nothing to ${this.connected?.account.label ?? 'this account'} while it runs.`;
+      return;
+    }
     await this.refreshWaiting();
     this.#scheduleCommentRetries();
     try {
@@ -331,6 +360,17 @@ export class RelayState {
   connectComments(hook: CommentRetryHook): void {
     this.#comments = hook;
     if (this.waiting && this.waiting.emails > 0) this.#scheduleCommentRetries();
+  }
+
+  /** Where the connected account's run stands in the ledger (after another tab's run ended). */
+  async #reloadProgress(): Promise<void> {
+    if (!this.connected || this.running) return;
+    try {
+      this.#accept(await this.#bridge.call(undefined, (api) => api.progress()));
+      this.earlierTargets = await this.#bridge.call(undefined, (api) => api.targets());
+    } catch {
+      // Informative only.
+    }
   }
 
   async #connect(config: Parameters<RelayApi['connect']>[0]): Promise<void> {

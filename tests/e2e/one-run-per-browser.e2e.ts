@@ -3,8 +3,10 @@
  * context, opened while the first imports, offers nothing that sends; once the first pauses, it can.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { generate } from '../support/engine-fixtures.ts';
 import { expectText, expectVisible } from './harness.ts';
+import { headerValue, loadAndMark, openRelayStep, startRelayBed, waitForRelayState } from './relay-flow.ts';
 import {
   connect,
   goToStep,
@@ -61,5 +63,47 @@ describe('one run at a time across tabs', () => {
     await until(() => ib.bed.sandbox.requests().length > sentBefore, 30_000, 10);
     await expectText(first.getByTestId('import-elsewhere'), 'This import is running in another tab');
     expect(await first.locator('main').getByRole('button', { name: 'Resume' }).count()).toBe(0);
+  });
+
+  it('a second tab cannot start or resume the relay to the same account while the first relays', async () => {
+    const { bed: relayBed, generated, expected } = await startRelayBed({ jmap: true }, 63);
+    try {
+      const jmap = relayBed.jmap!;
+      const connectJmap = async (page: Page) => {
+        await page.getByRole('radio', { name: /Fastmail or another JMAP server/ }).check();
+        await page.getByLabel('JMAP session URL').fill(jmap.sessionUrl);
+        await page.getByLabel('JMAP API token').fill(jmap.token);
+        await page.getByRole('button', { name: 'Connect', exact: true }).click();
+        await expectText(page.getByTestId('relay-connected'), 'Connected: JMAP');
+      };
+      // Every request held a while: the first tab's run is still going when the second connects.
+      jmap.setFaults({ latencyMs: 400 });
+      const { context, page: first } = await relayBed.open();
+      await loadAndMark(first, generated.files);
+      await openRelayStep(first, expected);
+      await connectJmap(first);
+      await first.getByRole('button', { name: 'Start relay' }).click();
+      await expect.poll(() => jmap.emails().length, { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+
+      const second = await context.newPage();
+      await second.goto(first.url());
+      await openRelayStep(second, expected);
+      await connectJmap(second);
+      await expectText(second.getByTestId('relay-elsewhere'), 'This relay is running in another tab', 15_000);
+      expect(await second.getByRole('button', { name: 'Start relay' }).count()).toBe(0);
+      expect(await second.getByRole('button', { name: 'Resume relay' }).count()).toBe(0);
+      expect(await second.getByRole('button', { name: 'Retry the failed emails' }).count()).toBe(0);
+
+      jmap.setFaults(undefined);
+      await first.bringToFront();
+      await waitForRelayState(first, 'finished');
+      const ids = jmap.emails().map((email) => headerValue(email.headers, 'X-Front-Message-Id'));
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(expected);
+      // Once the first tab's run ended, the second no longer says it runs elsewhere.
+      await expect.poll(() => second.getByTestId('relay-elsewhere').count(), { timeout: 15_000 }).toBe(0);
+    } finally {
+      await relayBed.close();
+    }
   });
 });
